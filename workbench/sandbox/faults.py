@@ -1,0 +1,87 @@
+"""Faults on demand: 429s, 5xx, slow responses, dropped connections, token expiry, malformed pages.
+
+A `FaultPlan` is a list of rules; each request the sandbox receives is numbered per system, and a rule
+fires on the calls it names (`on_calls`), every `every`-th call, or with a probability drawn from the
+plan's own seeded generator, so a run with the same plan and the same calls sees the same faults.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import threading
+from dataclasses import dataclass, field
+from typing import Literal
+
+FaultKind = Literal["429", "500", "503", "slow", "drop", "expire_token", "malformed"]
+FAULT_KINDS: tuple[str, ...] = ("429", "500", "503", "slow", "drop", "expire_token", "malformed")
+
+
+class DroppedConnection(Exception):
+    """The sandbox closed the connection without answering (a fault was asked for)."""
+
+
+@dataclass
+class FaultRule:
+    kind: FaultKind
+    system: Literal["xero", "pipedrive", "any"] = "any"
+    path: str = ""
+    on_calls: tuple[int, ...] = ()
+    every: int = 0
+    probability: float = 0.0
+    delay_seconds: float = 30.0
+    limit: int | None = None
+    fired: int = field(default=0, init=False)
+
+    def __post_init__(self) -> None:
+        if self.kind not in FAULT_KINDS:
+            raise ValueError(f"unknown fault kind {self.kind!r}; use one of {', '.join(FAULT_KINDS)}")
+        self._path = re.compile(self.path, re.IGNORECASE) if self.path else None
+
+    def matches(self, system: str, path: str) -> bool:
+        if self.system not in ("any", system):
+            return False
+        return self._path is None or bool(self._path.search(path))
+
+
+@dataclass
+class Fault:
+    kind: FaultKind
+    delay_seconds: float = 0.0
+
+
+class FaultPlan:
+    """Decides, per request, which fault (if any) the sandbox injects."""
+
+    def __init__(self, rules: list[FaultRule] | None = None, seed: int = 0) -> None:
+        self.rules = list(rules or [])
+        self._random = random.Random(seed)
+        self._calls: dict[str, int] = {}
+        self._lock = threading.Lock()
+
+    def add(self, rule: FaultRule) -> FaultRule:
+        with self._lock:
+            self.rules.append(rule)
+        return rule
+
+    def clear(self) -> None:
+        with self._lock:
+            self.rules.clear()
+
+    def next_fault(self, system: str, path: str) -> Fault | None:
+        with self._lock:
+            number = self._calls[system] = self._calls.get(system, 0) + 1
+            for rule in self.rules:
+                if not rule.matches(system, path):
+                    continue
+                if rule.limit is not None and rule.fired >= rule.limit:
+                    continue
+                hit = (
+                    number in rule.on_calls
+                    or (rule.every > 0 and number % rule.every == 0)
+                    or (rule.probability > 0 and self._random.random() < rule.probability)
+                )
+                if hit:
+                    rule.fired += 1
+                    return Fault(rule.kind, rule.delay_seconds)
+        return None
