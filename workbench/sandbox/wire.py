@@ -97,6 +97,7 @@ class Response:
     status: int
     body: bytes = b""
     headers: Headers = field(default_factory=Headers)
+    delay_seconds: float = 0.0  # a slow-response fault: how long the answer takes to arrive
 
     @classmethod
     def json(cls, status: int, payload: Any, headers: dict[str, str] | None = None) -> Response:
