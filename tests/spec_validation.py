@@ -24,7 +24,9 @@ from werkzeug.datastructures import ImmutableMultiDict
 
 from workbench.sandbox.wire import Request, Response
 
-SPECS_DIR = Path(os.environ.get("WORKBENCH_SPECS_DIR", Path(__file__).resolve().parents[2] / "shared" / "specs"))
+SPECS_DIR = Path(
+    os.environ.get("WORKBENCH_SPECS_DIR", Path(__file__).resolve().parents[2] / "shared" / "specs")
+)
 SPEC_FILES = {
     "xero": SPECS_DIR / "xero" / "xero_accounting.yaml",
     "xero-identity": SPECS_DIR / "xero" / "xero-identity.yaml",
@@ -37,7 +39,7 @@ SPEC_FILES = {
 def load_spec_dict(name: str) -> dict[str, Any]:
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     with SPEC_FILES[name].open(encoding="utf-8") as handle:
-        return yaml.load(handle, Loader=loader)  # noqa: S506 - a safe loader
+        return yaml.load(handle, Loader=loader)  # a safe loader
 
 
 # Xero's identity API writes connection timestamps without an offset and with 7 fraction digits

@@ -13,8 +13,12 @@ from workbench.sandbox import credentials
 
 def _size_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=int, default=7, help="demo client seed (default 7)")
-    parser.add_argument("--organisations", type=int, default=None,
-                        help="scale the demo client to this many CRM organisations (default: 300)")
+    parser.add_argument(
+        "--organisations",
+        type=int,
+        default=None,
+        help="scale the demo client to this many CRM organisations (default: 300)",
+    )
 
 
 def _size(args: argparse.Namespace):  # type: ignore[no-untyped-def]
@@ -38,8 +42,10 @@ def _serve(args: argparse.Namespace) -> int:
     try:
         server = SandboxServer(sandbox, args.port, verbose=args.verbose)
     except OSError as exc:
-        print(f"error: cannot listen on 127.0.0.1:{args.port} ({exc.strerror}); pick another --port.",
-              file=sys.stderr)
+        print(
+            f"error: cannot listen on 127.0.0.1:{args.port} ({exc.strerror}); pick another --port.",
+            file=sys.stderr,
+        )
         return 2
     counts = client.manifest.counts
     print(f"Sandbox for {client.xero.tenant_name} listening on {server.base_url}")
@@ -83,7 +89,9 @@ def build_parser() -> argparse.ArgumentParser:
     sandbox_commands = sandbox.add_subparsers(dest="sandbox_command", required=True)
 
     serve = sandbox_commands.add_parser("serve", help="serve the sandbox on 127.0.0.1 until Ctrl+C")
-    serve.add_argument("--port", type=int, default=8765, help="port on 127.0.0.1 (default 8765; 0 = any free)")
+    serve.add_argument(
+        "--port", type=int, default=8765, help="port on 127.0.0.1 (default 8765; 0 = any free)"
+    )
     serve.add_argument("--state-file", help="keep what the API creates in this file, across restarts")
     serve.add_argument("--verbose", action="store_true", help="log every request")
     _size_arguments(serve)

@@ -1,4 +1,4 @@
-"""The Xero identity emulator: OAuth 2.0 grants, token lifetimes, tenants and /connections, as Xero does them."""
+"""The Xero identity emulator: OAuth 2.0 grants, token lifetimes, tenants and /connections, as in Xero."""
 
 from __future__ import annotations
 
@@ -28,7 +28,8 @@ FIRST = Tenant("6f1c1b9e-5d43-4c3a-9a44-0d6f4f0a1111", "Hartley & Finch Ltd")
 SECOND = Tenant("0b7d2f3a-8c21-4e55-b1a0-2a9e5c7d2222", "Hartley Holdings Ltd")
 VERIFIER = "sandbox-verifier-0123456789-abcdefghijklmnopqrstuvwxyz"
 REDIRECT = XERO_REDIRECT_URIS[0]
-SCOPES = "openid profile email offline_access accounting.invoices accounting.contacts accounting.settings.read"
+SCOPES = ("openid profile email offline_access accounting.invoices accounting.contacts "
+          "accounting.settings.read")
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 UNAUTHORISED = {"Type": None, "Title": "Unauthorized", "Status": 401, "Detail": "AuthenticationUnsuccessful"}
 FORBIDDEN = {"Type": None, "Title": "Forbidden", "Status": 403, "Detail": "AuthenticationUnsuccessful"}
@@ -48,7 +49,9 @@ def identity(clock: SandboxClock) -> XeroIdentity:
 # --- helpers --------------------------------------------------------------------------------------------
 
 
-def post(identity: XeroIdentity, path: str, data: dict[str, str], headers: dict[str, str] | None = None) -> Response:
+def post(
+    identity: XeroIdentity, path: str, data: dict[str, str], headers: dict[str, str] | None = None
+) -> Response:
     request = Request.build("POST", "/xero" + path, headers={**FORM, **(headers or {})},
                             body=urlencode(data).encode())
     return identity.handle(request, path)
@@ -230,11 +233,14 @@ def test_authorize_never_redirects_to_an_unregistered_place(identity: XeroIdenti
 @pytest.mark.parametrize(
     ("overrides", "error"),
     [({"code_challenge": ""}, "invalid_request"), ({"code_challenge_method": "S512"}, "invalid_request"),
-     ({"code_challenge": "short"}, "invalid_request"), ({"response_type": "token"}, "unsupported_response_type"),
-     ({"scope": "openid accounting.transactions"}, "invalid_scope"), ({"scope": "openid made.up"}, "invalid_scope"),
-     ({"scope": ""}, "invalid_request")],
+     ({"code_challenge": "short"}, "invalid_request"),
+     ({"response_type": "token"}, "unsupported_response_type"),
+     ({"scope": "openid accounting.transactions"}, "invalid_scope"),
+     ({"scope": "openid made.up"}, "invalid_scope"), ({"scope": ""}, "invalid_request")],
 )
-def test_authorize_errors_go_back_to_the_app(identity: XeroIdentity, overrides: dict[str, str], error: str) -> None:
+def test_authorize_errors_go_back_to_the_app(
+    identity: XeroIdentity, overrides: dict[str, str], error: str
+) -> None:
     query = redirected(authorize(identity, **overrides))
     assert query["error"] == error and query["state"] == "st-42" and "code" not in query
 
@@ -310,7 +316,8 @@ def test_refresh_rotates_and_keeps_scopes(identity: XeroIdentity) -> None:
     assert response.status == 200
     second = response.payload()
     ID_SPEC.check_schema(second, "AccessToken")
-    assert second["refresh_token"] != first["refresh_token"] and second["access_token"] != first["access_token"]
+    assert second["refresh_token"] != first["refresh_token"]
+    assert second["access_token"] != first["access_token"]
     assert second["scope"] == SCOPES and claims(second["access_token"])["scope"] == SCOPES.split()
     assert claims(second["access_token"])["authentication_event_id"] == claims(
         first["access_token"])["authentication_event_id"]
@@ -343,7 +350,8 @@ def test_unused_refresh_token_expires_after_sixty_days(identity: XeroIdentity, c
 
 def test_refresh_token_belongs_to_its_client(identity: XeroIdentity) -> None:
     token = code_flow(identity)["refresh_token"]
-    response = post(identity, "/identity/connect/token", {"grant_type": "refresh_token", "refresh_token": token},
+    response = post(identity, "/identity/connect/token",
+                    {"grant_type": "refresh_token", "refresh_token": token},
                     basic(XERO_CLIENT_ID, XERO_CLIENT_SECRET))
     assert error_of(response) == "unauthorized_client"
     assert error_of(refresh(identity, "not-a-token")) == "invalid_grant"
@@ -378,7 +386,8 @@ def test_expire_tokens_expires_every_token_issued_so_far(identity: XeroIdentity,
 
 
 @pytest.mark.parametrize(
-    "header", [None, "", "Bearer", "Bearer not.a.jwt", "Bearer abc", "Basic Zm9vOmJhcg==", "tampered", "foreign"]
+    "header",
+    [None, "", "Bearer", "Bearer not.a.jwt", "Bearer abc", "Basic Zm9vOmJhcg==", "tampered", "foreign"],
 )
 def test_bad_tokens_are_authentication_unsuccessful(identity: XeroIdentity, header: str | None) -> None:
     headers = {"xero-tenant-id": FIRST.tenant_id}
@@ -417,7 +426,9 @@ def test_connections_lists_the_consented_tenants(identity: XeroIdentity, path: s
     response = connections(identity, token, path)
     rows = response.payload()
     assert [(r["tenantId"], r["tenantName"], r["tenantType"]) for r in rows] == [
-        (FIRST.tenant_id, FIRST.tenant_name, "ORGANISATION"), (SECOND.tenant_id, SECOND.tenant_name, "ORGANISATION")]
+        (FIRST.tenant_id, FIRST.tenant_name, "ORGANISATION"),
+        (SECOND.tenant_id, SECOND.tenant_name, "ORGANISATION"),
+    ]
     event = claims(token)["authentication_event_id"]
     assert {r["authEventId"] for r in rows} == {event}
     assert rows[0]["createdDateUtc"] == rows[0]["updatedDateUtc"] == "2026-11-25T10:00:00.0000000"
@@ -499,7 +510,9 @@ def test_revocation_needs_client_auth_and_ignores_unknown_tokens(identity: XeroI
     assert error_of(post(identity, path, {"client_id": XERO_PKCE_CLIENT_ID})) == "invalid_request"
     assert post(identity, path, {"token": "unknown", "client_id": XERO_PKCE_CLIENT_ID}).status == 200
     # another client cannot revoke this client's token
-    assert post(identity, path, {"token": body["refresh_token"]}, basic(XERO_CLIENT_ID, XERO_CLIENT_SECRET)).status == 200
+    custom = basic(XERO_CLIENT_ID, XERO_CLIENT_SECRET)
+    foreign = post(identity, path, {"token": body["refresh_token"]}, custom)
+    assert foreign.status == 200
     assert refresh(identity, body["refresh_token"]).status == 200
 
 

@@ -13,10 +13,18 @@ def xero() -> XeroHarness:
     return XeroHarness(small_tenant())
 
 
-@pytest.mark.parametrize("resource,collection", [
-    ("Organisation", "Organisations"), ("TaxRates", "TaxRates"), ("Accounts", "Accounts"), ("Items", "Items"),
-    ("Currencies", "Currencies"), ("CreditNotes", "CreditNotes"), ("Payments", "Payments"),
-])
+@pytest.mark.parametrize(
+    "resource,collection",
+    [
+        ("Organisation", "Organisations"),
+        ("TaxRates", "TaxRates"),
+        ("Accounts", "Accounts"),
+        ("Items", "Items"),
+        ("Currencies", "Currencies"),
+        ("CreditNotes", "CreditNotes"),
+        ("Payments", "Payments"),
+    ],
+)
 def test_reference_collections_validate(xero: XeroHarness, resource: str, collection: str) -> None:
     body = xero.call("GET", resource).payload()
     assert body["Status"] == "OK" and body["DateTimeUTC"].startswith("/Date(")
@@ -48,14 +56,19 @@ def test_unpaged_invoice_list_has_no_lines_and_page_size_is_capped(xero: XeroHar
     assert capped["pagination"]["pageSize"] == 1000
 
 
-@pytest.mark.parametrize("where,expected", [
-    ('Reference=="PD-1007"', {"INV-00007"}),
-    ('Type=="ACCREC" AND Status=="DRAFT"', None),
-    (f'Contact.ContactID==Guid("{CONTACT_IDS[5]}")', None),
-    ("Date>=DateTime(2025, 12, 01)", None),
-])
+@pytest.mark.parametrize(
+    "where,expected",
+    [
+        ('Reference=="PD-1007"', {"INV-00007"}),
+        ('Type=="ACCREC" AND Status=="DRAFT"', None),
+        (f'Contact.ContactID==Guid("{CONTACT_IDS[5]}")', None),
+        ("Date>=DateTime(2025, 12, 01)", None),
+    ],
+)
 def test_where_filters(xero: XeroHarness, where: str, expected: set[str] | None) -> None:
-    invoices = xero.call("GET", "Invoices", {"where": where, "page": 1, "pageSize": 1000}).payload()["Invoices"]
+    invoices = xero.call("GET", "Invoices", {"where": where, "page": 1, "pageSize": 1000}).payload()[
+        "Invoices"
+    ]
     assert invoices
     if expected is not None:
         assert {i["InvoiceNumber"] for i in invoices} == expected
@@ -82,8 +95,9 @@ def test_list_parameters_and_order(xero: XeroHarness) -> None:
 
 
 def test_bad_where_is_a_400_in_xeros_error_shape(xero: XeroHarness) -> None:
-    body = xero.call("GET", "Invoices", {"where": 'Status=="DRAFT" AND'}, expect=400,
-                     error_schema="Error").payload()
+    body = xero.call(
+        "GET", "Invoices", {"where": 'Status=="DRAFT" AND'}, expect=400, error_schema="Error"
+    ).payload()
     assert body["Type"] == "QueryParseException"
 
 
@@ -110,6 +124,9 @@ def test_single_records_and_not_found(xero: XeroHarness) -> None:
     assert "Balances" in contact and contact["Balances"]["AccountsReceivable"]["Outstanding"] > 0
     invoice = xero.call("GET", "Invoices/INV-00002").payload()["Invoices"][0]
     assert invoice["InvoiceNumber"] == "INV-00002" and invoice["LineItems"]
-    assert xero.call("GET", f"Invoices/{invoice['InvoiceID']}").payload()["Invoices"][0]["Total"] == invoice["Total"]
+    assert (
+        xero.call("GET", f"Invoices/{invoice['InvoiceID']}").payload()["Invoices"][0]["Total"]
+        == invoice["Total"]
+    )
     xero.call("GET", "Invoices/00000000-0000-0000-0000-00000000dead", expect=404)
     assert xero.call("GET", "TaxRates/OUTPUT2").payload()["TaxRates"][0]["TaxType"] == "OUTPUT2"

@@ -28,20 +28,34 @@ class XeroHarness:
         self.spec = SpecValidator("xero", mount=API)
         self.token = self.client_credentials_token()
 
-    def raw(self, method: str, path: str, query: dict[str, Any] | None = None, body: Any = None,
-            headers: dict[str, str] | None = None) -> tuple[Request, Response]:
+    def raw(
+        self,
+        method: str,
+        path: str,
+        query: dict[str, Any] | None = None,
+        body: Any = None,
+        headers: dict[str, str] | None = None,
+    ) -> tuple[Request, Response]:
         data = body if isinstance(body, bytes) else (json.dumps(body).encode() if body is not None else b"")
-        all_headers = {"Accept": "application/json", **({"Content-Type": "application/json"} if data else {}),
-                       **(headers or {})}
+        all_headers = {
+            "Accept": "application/json",
+            **({"Content-Type": "application/json"} if data else {}),
+            **(headers or {}),
+        }
         request = Request.build(method, path, urlencode(query or {}), all_headers, data)
-        return request, self.emulator.handle(request, path[len(MOUNT):])
+        return request, self.emulator.handle(request, path[len(MOUNT) :])
 
     def client_credentials_token(self) -> str:
-        basic = base64.b64encode(f"{credentials.XERO_CLIENT_ID}:{credentials.XERO_CLIENT_SECRET}".encode()).decode()
-        request = Request.build("POST", "/xero/identity/connect/token", "",
-                                {"Authorization": f"Basic {basic}",
-                                 "Content-Type": "application/x-www-form-urlencoded"},
-                                b"grant_type=client_credentials")
+        basic = base64.b64encode(
+            f"{credentials.XERO_CLIENT_ID}:{credentials.XERO_CLIENT_SECRET}".encode()
+        ).decode()
+        request = Request.build(
+            "POST",
+            "/xero/identity/connect/token",
+            "",
+            {"Authorization": f"Basic {basic}", "Content-Type": "application/x-www-form-urlencoded"},
+            b"grant_type=client_credentials",
+        )
         response = self.emulator.handle(request, "/identity/connect/token")
         assert response.status == 200, response.body
         return str(response.payload()["access_token"])
@@ -50,12 +64,25 @@ class XeroHarness:
         """A GET that skips spec validation (for loops of thousands of calls)."""
         return self.raw("GET", f"{API}/{resource}", headers={"Authorization": f"Bearer {self.token}"})[1]
 
-    def call(self, method: str, resource: str, query: dict[str, Any] | None = None, body: Any = None,
-             headers: dict[str, str] | None = None, *, expect: int = 200, error_schema: str | None = None
-             ) -> Response:
+    def call(
+        self,
+        method: str,
+        resource: str,
+        query: dict[str, Any] | None = None,
+        body: Any = None,
+        headers: dict[str, str] | None = None,
+        *,
+        expect: int = 200,
+        error_schema: str | None = None,
+    ) -> Response:
         """Call the API as an authorised app, assert the status and validate the answer against the spec."""
-        request, response = self.raw(method, f"{API}/{resource}", query, body,
-                                     {"Authorization": f"Bearer {self.token}", **(headers or {})})
+        request, response = self.raw(
+            method,
+            f"{API}/{resource}",
+            query,
+            body,
+            {"Authorization": f"Bearer {self.token}", **(headers or {})},
+        )
         assert response.status == expect, (response.status, response.body[:800])
         if expect in (200, 400) or error_schema:
             self.spec.check(request, response, error_schema=error_schema)

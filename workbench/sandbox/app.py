@@ -52,7 +52,9 @@ class Sandbox:
         self.clock = clock or SandboxClock(datetime.combine(client.manifest.as_of, time(9), tzinfo=UTC))
         self.faults = faults or FaultPlan()
         self.xero = XeroEmulator([client.xero], self.clock, xero_limits)
-        self.pipedrive = PipedriveEmulator(client.pipedrive, self.clock, pipedrive_limits or PipedriveLimits())
+        self.pipedrive = PipedriveEmulator(
+            client.pipedrive, self.clock, pipedrive_limits or PipedriveLimits()
+        )
         self.state_file = state_file
         self._state_lock = threading.Lock()
         if state_file is not None and state_file.exists():
@@ -76,7 +78,7 @@ class Sandbox:
             return Routed(self.pipedrive, path)
         for mount, emulator in (("/xero", self.xero), ("/pipedrive", self.pipedrive)):
             if path.lower() == mount or path.lower().startswith(mount + "/"):
-                return Routed(emulator, path[len(mount):] or "/")
+                return Routed(emulator, path[len(mount) :] or "/")
         return None
 
     def handle(self, request: Request) -> Response:
@@ -102,28 +104,40 @@ class Sandbox:
         return response
 
     def index(self) -> Response:
-        return Response.json(404, {
-            "sandbox": "Integration Health Check workbench sandbox",
-            "services": {
-                "xero_api": "/xero/api.xro/2.0", "xero_token": "/xero/identity/connect/token",
-                "xero_authorize": "/xero/identity/connect/authorize", "xero_connections": "/xero/connections",
-                "pipedrive_v2": "/pipedrive/api/v2", "pipedrive_v1": "/pipedrive/v1",
+        return Response.json(
+            404,
+            {
+                "sandbox": "Integration Health Check workbench sandbox",
+                "services": {
+                    "xero_api": "/xero/api.xro/2.0",
+                    "xero_token": "/xero/identity/connect/token",
+                    "xero_authorize": "/xero/identity/connect/authorize",
+                    "xero_connections": "/xero/connections",
+                    "pipedrive_v2": "/pipedrive/api/v2",
+                    "pipedrive_v1": "/pipedrive/v1",
+                },
             },
-        })
+        )
 
     # state -----------------------------------------------------------------------------------------
     def save_state(self, path: Path) -> None:
         with self._state_lock:
-            jsonstate.write_atomically(path, {
-                "seed": self.client.manifest.seed,
-                "params": self.client.manifest.params,
-                "xero": self.xero.export_state(),
-                "pipedrive": self.pipedrive.export_state(),
-            })
+            jsonstate.write_atomically(
+                path,
+                {
+                    "seed": self.client.manifest.seed,
+                    "params": self.client.manifest.params,
+                    "xero": self.xero.export_state(),
+                    "pipedrive": self.pipedrive.export_state(),
+                },
+            )
 
     def load_state(self, path: Path) -> None:
         state = jsonstate.loads(path.read_text(encoding="utf-8"))
-        if state.get("seed") != self.client.manifest.seed or state.get("params") != self.client.manifest.params:
+        if (
+            state.get("seed") != self.client.manifest.seed
+            or state.get("params") != self.client.manifest.params
+        ):
             raise ValueError(
                 f"The state file {path} belongs to a sandbox with seed {state.get('seed')} and size "
                 f"{state.get('params')}; start the sandbox with those, or give a new state file."

@@ -24,7 +24,9 @@ class SandboxClock:
 
     def now(self) -> datetime:
         with self._lock:
-            elapsed = timedelta(seconds=time.monotonic() - self._real_origin) if self._ticking else timedelta()
+            elapsed = (
+                timedelta(seconds=time.monotonic() - self._real_origin) if self._ticking else timedelta()
+            )
             return self._start + self._offset + elapsed
 
     def timestamp(self) -> float:

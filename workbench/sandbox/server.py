@@ -21,7 +21,7 @@ def _handler_for(sandbox: Sandbox) -> type[BaseHTTPRequestHandler]:
         protocol_version = "HTTP/1.1"
         server_version = "WorkbenchSandbox/1.0"
 
-        def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib signature
+        def log_message(self, format: str, *args: object) -> None:
             if getattr(self.server, "verbose", False):
                 super().log_message(format, *args)
 
@@ -29,8 +29,9 @@ def _handler_for(sandbox: Sandbox) -> type[BaseHTTPRequestHandler]:
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length else b""
             target = urlsplit(self.path)
-            request = Request.build(self.command, target.path, target.query, list(self.headers.items()), body,
-                                    host=LOOPBACK)
+            request = Request.build(
+                self.command, target.path, target.query, list(self.headers.items()), body, host=LOOPBACK
+            )
             try:
                 response = sandbox.handle(request)
             except DroppedConnection:

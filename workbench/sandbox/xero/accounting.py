@@ -23,9 +23,20 @@ from workbench.sandbox.xero.views import contact_view, credit_note_view, invoice
 API_PREFIX = "/api.xro/2.0"
 PROVIDER_NAME = "Workbench Sandbox"
 _PAGED = ("Contacts", "Invoices", "CreditNotes", "Payments")
-_RESOURCES = {name.lower(): name for name in (
-    "Organisation", "Contacts", "Invoices", "CreditNotes", "Payments", "TaxRates", "Accounts", "Items",
-    "Currencies")}
+_RESOURCES = {
+    name.lower(): name
+    for name in (
+        "Organisation",
+        "Contacts",
+        "Invoices",
+        "CreditNotes",
+        "Payments",
+        "TaxRates",
+        "Accounts",
+        "Items",
+        "Currencies",
+    )
+}
 
 
 def _problem(status: int, title: str, detail: str) -> Response:
@@ -44,7 +55,9 @@ class XeroEmulator:
 
     system = "xero"
 
-    def __init__(self, tenants: list[XeroTenant], clock: SandboxClock, limits: XeroLimits | None = None) -> None:
+    def __init__(
+        self, tenants: list[XeroTenant], clock: SandboxClock, limits: XeroLimits | None = None
+    ) -> None:
         self.clock = clock
         self.stores = {t.tenant_id: TenantStore(t) for t in tenants}
         self.identity = XeroIdentity(clock, [Tenant(t.tenant_id, t.tenant_name) for t in tenants])
@@ -56,7 +69,7 @@ class XeroEmulator:
     def handle(self, request: Request, path: str) -> Response:
         lowered = path.lower()
         if lowered.startswith(API_PREFIX):
-            return self._api(request, path[len(API_PREFIX):])
+            return self._api(request, path[len(API_PREFIX) :])
         if lowered.startswith("/connections"):
             admission = self.limiter.admit(None)
             response = self.identity.handle(request, path)
@@ -75,8 +88,11 @@ class XeroEmulator:
             return response
         if kind == "503":
             return Response.text(503, "The Xero API is currently offline for maintenance")
-        return _problem(500, "Internal Server Error",
-                        "An unhandled error with the Xero API. Contact the Xero API team if problems persist.")
+        return _problem(
+            500,
+            "Internal Server Error",
+            "An unhandled error with the Xero API. Contact the Xero API team if problems persist.",
+        )
 
     def expire_tokens(self) -> None:
         self.identity.expire_tokens()
@@ -101,8 +117,11 @@ class XeroEmulator:
             return caller
         admission = self.limiter.admit(caller.tenant_id)
         if not admission.allowed:
-            response = _problem(429, "Too Many Requests",
-                                f"The {admission.problem} rate limit for this organisation has been exceeded.")
+            response = _problem(
+                429,
+                "Too Many Requests",
+                f"The {admission.problem} rate limit for this organisation has been exceeded.",
+            )
         else:
             try:
                 response = self._idempotent(request, path, caller)
@@ -142,14 +161,18 @@ class XeroEmulator:
                 if request.method == "PUT" and key is not None:
                     return _problem(405, "Method Not Allowed", "PUT is not supported on a single record.")
                 return self._write(store, resource, key, request, create_only=request.method == "PUT")
-        return _problem(405, "Method Not Allowed",
-                        f"{request.method} is not supported on {resource} by the sandbox.")
+        return _problem(
+            405, "Method Not Allowed", f"{request.method} is not supported on {resource} by the sandbox."
+        )
 
     # reads -----------------------------------------------------------------------------------------
-    def _envelope(self, collection: str, items: list[dict[str, Any]], pagination: dict[str, int] | None = None
-                  ) -> Response:
+    def _envelope(
+        self, collection: str, items: list[dict[str, Any]], pagination: dict[str, int] | None = None
+    ) -> Response:
         body: dict[str, Any] = {
-            "Id": str(uuid.uuid4()), "Status": "OK", "ProviderName": PROVIDER_NAME,
+            "Id": str(uuid.uuid4()),
+            "Status": "OK",
+            "ProviderName": PROVIDER_NAME,
             "DateTimeUTC": ms_date(self.clock.now()).replace("+0000", ""),
         }
         if pagination is not None:
@@ -172,8 +195,10 @@ class XeroEmulator:
         except ListError as exc:
             return _error(16, "QueryParseException", str(exc))
         paged = page.pagination is not None
-        items = [self._view(store, resource, r, single=False, paged=paged, summary_only=summary_only)
-                 for r in page.records]
+        items = [
+            self._view(store, resource, r, single=False, paged=paged, summary_only=summary_only)
+            for r in page.records
+        ]
         return self._envelope(resource, items, page.pagination if resource in _PAGED else None)
 
     def _single(self, store: TenantStore, resource: str, key: str) -> Record | None:
@@ -188,8 +213,16 @@ class XeroEmulator:
         test = alternate.get(resource)
         return store.find(resource, test) if test else None
 
-    def _view(self, store: TenantStore, resource: str, record: Record, *, single: bool, paged: bool = False,
-              summary_only: bool = False) -> dict[str, Any]:
+    def _view(
+        self,
+        store: TenantStore,
+        resource: str,
+        record: Record,
+        *,
+        single: bool,
+        paged: bool = False,
+        summary_only: bool = False,
+    ) -> dict[str, Any]:
         if resource == "Invoices":
             return invoice_view(store, record, with_lines=single or paged, summary_only=summary_only)
         if resource == "CreditNotes":
@@ -202,21 +235,28 @@ class XeroEmulator:
         return to_wire(record)
 
     # writes ----------------------------------------------------------------------------------------
-    def _write(self, store: TenantStore, resource: str, key: str | None, request: Request, *, create_only: bool
-               ) -> Response:
+    def _write(
+        self, store: TenantStore, resource: str, key: str | None, request: Request, *, create_only: bool
+    ) -> Response:
         try:
             payload = request.json()
         except (ValueError, UnicodeDecodeError):
             return _error(17, "PostDataInvalidException", "The request body is not valid JSON.")
         elements = payload.get(resource) if isinstance(payload, dict) and resource in payload else [payload]
         if not isinstance(elements, list) or not elements or payload is None:
-            return _error(17, "PostDataInvalidException",
-                          f"No data has been processed for this endpoint. This endpoint is expecting {resource} "
-                          "data to be specifed in the request body.")
+            return _error(
+                17,
+                "PostDataInvalidException",
+                f"No data has been processed for this endpoint. This endpoint is expecting {resource} "
+                "data to be specifed in the request body.",
+            )
         summarize = (request.param("summarizeErrors", case_insensitive=True) or "true").lower() != "false"
         now = self.clock.now()
-        writer = (InvoiceWriter(store, now, new_guid) if resource == "Invoices"
-                  else ContactWriter(store, now, new_guid))
+        writer = (
+            InvoiceWriter(store, now, new_guid)
+            if resource == "Invoices"
+            else ContactWriter(store, now, new_guid)
+        )
         results: list[dict[str, Any]] = []
         failures: list[dict[str, Any]] = []
         for element in elements:
@@ -227,8 +267,13 @@ class XeroEmulator:
                 results.append(wire)
             else:
                 echo = dict(element) if isinstance(element, dict) else {}
-                echo.update({"HasErrors": True, "StatusAttributeString": "ERROR",
-                             "ValidationErrors": [{"Message": m} for m in errors]})
+                echo.update(
+                    {
+                        "HasErrors": True,
+                        "StatusAttributeString": "ERROR",
+                        "ValidationErrors": [{"Message": m} for m in errors],
+                    }
+                )
                 if resource == "Contacts":
                     echo["HasValidationErrors"] = True
                 echo = to_wire(echo)  # Xero echoes the element back, without the nulls it was sent

@@ -17,9 +17,8 @@ import threading
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from html import escape
 from typing import Any
-from urllib.parse import unquote, urlencode, urlsplit, urlunsplit
+from urllib.parse import unquote
 
 from workbench.sandbox.clock import SandboxClock
 from workbench.sandbox.credentials import (
@@ -42,13 +41,17 @@ from workbench.sandbox.xero.tokens import (
     RefreshRecord,
     decode_jwt,
     encode_jwt,
+    error_page,
     expired_detail,
     export_records,
     forbidden,
     import_records,
+    method_not_allowed,
     oauth_error,
     pkce_matches,
     unauthorised,
+    with_query,
+    xero_datetime,
 )
 
 CODE_LIFETIME = timedelta(minutes=5)
@@ -87,30 +90,6 @@ CLIENTS = {
         XERO_PKCE_CLIENT_ID, None, frozenset({"authorization_code", "refresh_token"}), XERO_REDIRECT_URIS
     ),
 }
-
-
-def xero_datetime(moment: datetime) -> str:
-    """Connections' timestamps as the identity API writes them: UTC, no offset, 7 fraction digits."""
-    utc = moment.astimezone(UTC)
-    return f"{utc.strftime('%Y-%m-%dT%H:%M:%S')}.{utc.microsecond:06d}0"
-
-
-def _with_query(uri: str, params: dict[str, str]) -> str:
-    parts = urlsplit(uri)
-    query = "&".join(q for q in (parts.query, urlencode(params)) if q)
-    return urlunsplit((parts.scheme, parts.netloc, parts.path, query, parts.fragment))
-
-
-def _error_page(error: str, description: str) -> Response:
-    html = (f"<!DOCTYPE html><html><head><title>Error</title></head><body><h1>Sorry, there was an error: "
-            f"{escape(error)}</h1><p>{escape(description)}</p></body></html>")
-    return Response.text(400, html, "text/html; charset=utf-8")
-
-
-def _method_not_allowed(*allowed: str) -> Response:
-    response = Response(status=405)
-    response.headers["Allow"] = ", ".join(allowed)
-    return response
 
 
 class XeroIdentity:
@@ -160,17 +139,17 @@ class XeroIdentity:
         with self._lock:
             if key in ("/connect/token", "/connect/revocation"):
                 if request.method != "POST":
-                    return _method_not_allowed("POST")
+                    return method_not_allowed("POST")
                 return self._token(request) if key == "/connect/token" else self._revoke(request)
             if key == "/connect/authorize":
-                return self._authorize(request) if request.method == "GET" else _method_not_allowed("GET")
+                return self._authorize(request) if request.method == "GET" else method_not_allowed("GET")
             if key == "/connections":
                 if request.method != "GET":
-                    return _method_not_allowed("GET")
+                    return method_not_allowed("GET")
                 return self._list_connections(request)
             if key.startswith("/connections/") and key.count("/") == 2:
                 if request.method != "DELETE":
-                    return _method_not_allowed("DELETE")
+                    return method_not_allowed("DELETE")
                 return self._delete_connection(request, key.rsplit("/", 1)[1])
             return Response(status=404)
 
@@ -365,14 +344,14 @@ class XeroIdentity:
     def _authorize(self, request: Request) -> Response:
         client = CLIENTS.get(request.param("client_id") or "")
         if client is None or "authorization_code" not in client.grant_types:
-            return _error_page("unauthorized_client", "Unknown client or client not enabled")
+            return error_page("unauthorized_client", "Unknown client or client not enabled")
         redirect_uri = request.param("redirect_uri") or ""
         if redirect_uri not in client.redirect_uris:
-            return _error_page("invalid_request", "Invalid redirect_uri")
+            return error_page("invalid_request", "Invalid redirect_uri")
         state = request.param("state")
 
         def back(params: dict[str, str]) -> Response:
-            return Response.redirect(_with_query(redirect_uri, params | ({"state": state} if state else {})))
+            return Response.redirect(with_query(redirect_uri, params | ({"state": state} if state else {})))
 
         if request.param("response_type") != "code":
             return back({"error": "unsupported_response_type"})
@@ -470,7 +449,7 @@ class XeroIdentity:
         rows = sorted(
             (c for c in self._connections.values() if c.active and c.client_id == grant.client_id
              and (not event or c.auth_event_id.lower() == event)),
-            key=lambda c: (c.created_at, c.id),
+            key=lambda c: c.created_at,  # stable: ties keep connection order
         )
         return Response.json(200, [self._connection_json(c) for c in rows])
 

@@ -26,8 +26,19 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
     "DELETED": (),
 }
 _REVENUE_ACCOUNT_TYPES = ("REVENUE", "SALES", "OTHERINCOME")
-_LINE_FIELDS = ("LineItemID", "Description", "Quantity", "UnitAmount", "ItemCode", "AccountCode", "TaxType",
-                "TaxAmount", "DiscountRate", "DiscountAmount", "Tracking")
+_LINE_FIELDS = (
+    "LineItemID",
+    "Description",
+    "Quantity",
+    "UnitAmount",
+    "ItemCode",
+    "AccountCode",
+    "TaxType",
+    "TaxAmount",
+    "DiscountRate",
+    "DiscountAmount",
+    "Tracking",
+)
 
 
 class InvoiceWriter:
@@ -38,12 +49,15 @@ class InvoiceWriter:
         self.now = now
         self.new_id = new_id
 
-    def apply(self, element: dict[str, Any], *, create_only: bool, target_id: str | None = None
-              ) -> tuple[Record | None, list[str]]:
+    def apply(
+        self, element: dict[str, Any], *, create_only: bool, target_id: str | None = None
+    ) -> tuple[Record | None, list[str]]:
         """The stored invoice (or None) and the validation messages; nothing is stored on error."""
         if not isinstance(element, dict):
-            return None, ["No data has been processed for this endpoint. This endpoint is expecting Invoice "
-                          "data to be specifed in the request body."]
+            return None, [
+                "No data has been processed for this endpoint. This endpoint is expecting Invoice "
+                "data to be specifed in the request body."
+            ]
         existing = self._existing(element, target_id)
         if existing is not None and create_only and element.get("InvoiceID"):
             return None, [f"An invoice with InvoiceID {element['InvoiceID']} already exists."]
@@ -59,8 +73,13 @@ class InvoiceWriter:
             return self.store.get("Invoices", str(wanted))
         number = element.get("InvoiceNumber")
         if number and element.get("Type", "ACCREC") == "ACCREC":
-            return self.store.find("Invoices", lambda r: r.get("Type") == "ACCREC"
-                                   and str(r.get("InvoiceNumber", "")).lower() == str(number).lower())
+            return self.store.find(
+                "Invoices",
+                lambda r: (
+                    r.get("Type") == "ACCREC"
+                    and str(r.get("InvoiceNumber", "")).lower() == str(number).lower()
+                ),
+            )
         return None
 
     # create ---------------------------------------------------------------------------------------
@@ -68,18 +87,30 @@ class InvoiceWriter:
         errors: list[str] = []
         invoice_type = element.get("Type")
         if invoice_type not in INVOICE_TYPES:
-            errors.append("Invoice Type must be specified and be one of ACCREC or ACCPAY."
-                          if not invoice_type else f"'{invoice_type}' is not a valid invoice Type.")
+            errors.append(
+                "Invoice Type must be specified and be one of ACCREC or ACCPAY."
+                if not invoice_type
+                else f"'{invoice_type}' is not a valid invoice Type."
+            )
         status = element.get("Status") or "DRAFT"
         if status not in ("DRAFT", "SUBMITTED", "AUTHORISED"):
-            errors.append(f"Invoices cannot be created with a status of {status}. Create it as DRAFT, "
-                          "SUBMITTED or AUTHORISED.")
+            errors.append(
+                f"Invoices cannot be created with a status of {status}. Create it as DRAFT, "
+                "SUBMITTED or AUTHORISED."
+            )
         contact, contact_errors = self._contact(element.get("Contact"))
         errors += contact_errors
         number = element.get("InvoiceNumber")
-        if number and invoice_type == "ACCREC" and self.store.find(
-            "Invoices", lambda r: r.get("Type") == "ACCREC" and str(r.get("InvoiceNumber", "")).lower()
-            == str(number).lower()
+        if (
+            number
+            and invoice_type == "ACCREC"
+            and self.store.find(
+                "Invoices",
+                lambda r: (
+                    r.get("Type") == "ACCREC"
+                    and str(r.get("InvoiceNumber", "")).lower() == str(number).lower()
+                ),
+            )
         ):
             errors.append("Invoice # must be unique.")
         record: Record = {
@@ -119,11 +150,17 @@ class InvoiceWriter:
                 return None, ["Invoice not of valid status for modification"]
             return None, [f"Cannot change the status of an invoice from {current} to {wanted}."]
         if wanted == "VOIDED" and Decimal(str(existing.get("AmountPaid") or 0)) > 0:
-            return None, ["Payments have been applied to this invoice. Remove the payments before voiding it."]
-        edits_content = any(k in element for k in ("LineItems", "Contact", "Date", "DueDate", "LineAmountTypes",
-                                                   "CurrencyCode"))
+            return None, [
+                "Payments have been applied to this invoice. Remove the payments before voiding it."
+            ]
+        edits_content = any(
+            k in element
+            for k in ("LineItems", "Contact", "Date", "DueDate", "LineAmountTypes", "CurrencyCode")
+        )
         if current == "AUTHORISED" and edits_content and existing.get("Payments"):
-            return None, ["This document cannot be edited as it has a payment or credit note allocated to it."]
+            return None, [
+                "This document cannot be edited as it has a payment or credit note allocated to it."
+            ]
         record = copy.deepcopy(existing)
         record["Status"] = wanted
         errors: list[str] = []
@@ -156,7 +193,9 @@ class InvoiceWriter:
             errors.append("Due Date is required when approving an invoice.")
         kind = element.get("LineAmountTypes", record.get("LineAmountTypes") or "Exclusive")
         if kind not in LINE_AMOUNT_TYPES:
-            errors.append(f"'{kind}' is not a valid LineAmountTypes value. Use Exclusive, Inclusive or NoTax.")
+            errors.append(
+                f"'{kind}' is not a valid LineAmountTypes value. Use Exclusive, Inclusive or NoTax."
+            )
         record["LineAmountTypes"] = kind
         base = str(self.store.organisation.get("BaseCurrency", "GBP"))
         currency = element.get("CurrencyCode", record.get("CurrencyCode") or base)
@@ -209,11 +248,15 @@ class InvoiceWriter:
         errors: list[str] = []
         item_code = line.get("ItemCode")
         if item_code:
-            item = self.store.find("Items", lambda i: str(i.get("Code", "")).lower() == str(item_code).lower())
+            item = self.store.find(
+                "Items", lambda i: str(i.get("Code", "")).lower() == str(item_code).lower()
+            )
             if item is None:
                 errors.append(f"Item code '{item_code}' is not valid.")
             else:
-                details = item.get("SalesDetails" if record.get("Type") == "ACCREC" else "PurchaseDetails") or {}
+                details = (
+                    item.get("SalesDetails" if record.get("Type") == "ACCREC" else "PurchaseDetails") or {}
+                )
                 line.setdefault("Description", item.get("Description") or item.get("Name"))
                 line.setdefault("UnitAmount", details.get("UnitPrice"))
                 line.setdefault("AccountCode", details.get("AccountCode"))
@@ -225,16 +268,20 @@ class InvoiceWriter:
             if account is None:
                 errors.append(f"Account code '{code}' is not a valid code for this document.")
             elif account.get("Status") != "ACTIVE":
-                errors.append(f"Account code '{code}' has been archived, or has been deleted. Each line item "
-                              "must reference a valid account.")
+                errors.append(
+                    f"Account code '{code}' has been archived, or has been deleted. Each line item "
+                    "must reference a valid account."
+                )
         elif line.get("UnitAmount") not in (None, Decimal(0)) and record.get("Status") != "DRAFT":
             errors.append(f"Line item {position}: an AccountCode must be specified on approved invoices.")
         tax_type = line.get("TaxType")
         if tax_type:
             rate = self.store.collections["TaxRates"].get(str(tax_type))
             if rate is None:
-                errors.append(f"The TaxType code '{tax_type}' does not exist or cannot be used for this type of "
-                              "transaction.")
+                errors.append(
+                    f"The TaxType code '{tax_type}' does not exist or cannot be used for this type of "
+                    "transaction."
+                )
             elif rate.get("Status") != "ACTIVE":
                 errors.append(f"The TaxType code '{tax_type}' is not active and cannot be used.")
             elif account is not None and not self._tax_fits_account(rate, account, record):
@@ -253,7 +300,9 @@ class InvoiceWriter:
         return True
 
     def _contact(self, raw: Any) -> tuple[Record | None, list[str]]:
-        if not isinstance(raw, dict) or not (raw.get("ContactID") or raw.get("Name") or raw.get("ContactNumber")):
+        if not isinstance(raw, dict) or not (
+            raw.get("ContactID") or raw.get("Name") or raw.get("ContactNumber")
+        ):
             return None, ["A Contact must be specified for this type of transaction"]
         if raw.get("ContactID"):
             contact = self.store.get("Contacts", str(raw["ContactID"]))
@@ -261,20 +310,34 @@ class InvoiceWriter:
                 return None, [f"The contact with ContactID {raw['ContactID']} could not be found."]
             return contact, []
         if raw.get("ContactNumber"):
-            contact = self.store.find("Contacts", lambda c: str(c.get("ContactNumber", "")) == str(raw["ContactNumber"]))
+            contact = self.store.find(
+                "Contacts", lambda c: str(c.get("ContactNumber", "")) == str(raw["ContactNumber"])
+            )
             if contact is not None:
                 return contact, []
         name = str(raw.get("Name", "")).strip()
-        contact = self.store.find("Contacts", lambda c: c.get("ContactStatus") == "ACTIVE"
-                                  and str(c.get("Name", "")).strip().lower() == name.lower())
+        contact = self.store.find(
+            "Contacts",
+            lambda c: (
+                c.get("ContactStatus") == "ACTIVE" and str(c.get("Name", "")).strip().lower() == name.lower()
+            ),
+        )
         if contact is not None:
             return contact, []
         if not name:
             return None, ["A Contact must be specified for this type of transaction"]
         # Xero creates a contact on the fly when an invoice names one it does not know
-        contact = {"ContactID": self.new_id(), "Name": name, "ContactStatus": "ACTIVE", "IsCustomer": False,
-                   "IsSupplier": False, "Addresses": [], "Phones": [], "ContactPersons": [],
-                   "UpdatedDateUTC": self.now}
+        contact = {
+            "ContactID": self.new_id(),
+            "Name": name,
+            "ContactStatus": "ACTIVE",
+            "IsCustomer": False,
+            "IsSupplier": False,
+            "Addresses": [],
+            "Phones": [],
+            "ContactPersons": [],
+            "UpdatedDateUTC": self.now,
+        }
         self.store.put("Contacts", contact)
         return contact, []
 
@@ -283,8 +346,11 @@ class InvoiceWriter:
         if record["LineAmountTypes"] == "NoTax":
             for line in record["LineItems"]:
                 line.setdefault("TaxType", "NONE")
-        record["AmountDue"] = record["Total"] - Decimal(str(record.get("AmountPaid") or 0)) - Decimal(
-            str(record.get("AmountCredited") or 0))
+        record["AmountDue"] = (
+            record["Total"]
+            - Decimal(str(record.get("AmountPaid") or 0))
+            - Decimal(str(record.get("AmountCredited") or 0))
+        )
         record["UpdatedDateUTC"] = self.now
 
     def _next_number(self) -> str:
@@ -294,7 +360,6 @@ class InvoiceWriter:
             if invoice.get("Type") == "ACCREC" and number.startswith("INV-") and number[4:].isdigit():
                 highest = max(highest, int(number[4:]))
         return f"INV-{highest + 1:05d}"
-
 
 
 def new_guid() -> str:

@@ -72,7 +72,9 @@ class XeroRateLimiter:
                 return self._refused(None, now, "appminute", self._app.retry_after(now, 60))
             if tenant_id is None:
                 self._app.used += 1
-                return Admission(True, {"X-AppMinLimit-Remaining": str(limits.app_per_minute - self._app.used)})
+                return Admission(
+                    True, {"X-AppMinLimit-Remaining": str(limits.app_per_minute - self._app.used)}
+                )
             usage = self._tenants.setdefault(tenant_id, _TenantUsage())
             usage.minute.roll(now, 60)
             usage.day.roll(now, 86_400)

@@ -22,8 +22,12 @@ _ORDER_PART = re.compile(r"^\s*([A-Za-z.]+)\s*(ASC|DESC)?\s*$", re.IGNORECASE)
 
 # collection -> (csv list parameter -> field it filters)
 _LIST_PARAMETERS: dict[str, dict[str, str]] = {
-    "Invoices": {"IDs": "InvoiceID", "InvoiceNumbers": "InvoiceNumber", "ContactIDs": "Contact.ContactID",
-                 "Statuses": "Status"},
+    "Invoices": {
+        "IDs": "InvoiceID",
+        "InvoiceNumbers": "InvoiceNumber",
+        "ContactIDs": "Contact.ContactID",
+        "Statuses": "Status",
+    },
     "Contacts": {"IDs": "ContactID"},
     "CreditNotes": {},
     "Payments": {},
@@ -72,12 +76,17 @@ def _order_key(collection: str, order: str | None) -> Callable[[Record], tuple[A
             raise ListError(f"The order clause '{order}' could not be parsed.")
         parts.append((found.group(1), (found.group(2) or "ASC").upper() == "DESC"))
     if not parts:
-        parts = [("UpdatedDateUTC", False)] if collection not in ("Accounts", "TaxRates", "Currencies",
-                                                                  "Items") else []
+        parts = (
+            [("UpdatedDateUTC", False)]
+            if collection not in ("Accounts", "TaxRates", "Currencies", "Items")
+            else []
+        )
 
     def key(record: Record) -> tuple[Any, ...]:
-        values = tuple(_Reverse(_sort_value(_field(record, f))) if descending else _sort_value(_field(record, f))
-                       for f, descending in parts)
+        values = tuple(
+            _Reverse(_sort_value(_field(record, f))) if descending else _sort_value(_field(record, f))
+            for f, descending in parts
+        )
         return (*values, str(record.get(id_field)))
 
     return key
@@ -117,7 +126,16 @@ class Lister:
             for name, field in _LIST_PARAMETERS.get(collection, {}).items()
             if param(name)
         )
-        key = (store.tenant_id, store.version, collection, where, order, include_archived, modified_since, lists)
+        key = (
+            store.tenant_id,
+            store.version,
+            collection,
+            where,
+            order,
+            include_archived,
+            modified_since,
+            lists,
+        )
         matches = self._cache.get(key)
         if matches is None:
             matches = self._select(store, collection, where, order, include_archived, modified_since, lists)
@@ -169,6 +187,10 @@ class Lister:
         start = (page - 1) * size
         return Page(
             matches[start : start + size],
-            {"page": page, "pageSize": size, "pageCount": math.ceil(count / size) if count else 0,
-             "itemCount": count},
+            {
+                "page": page,
+                "pageSize": size,
+                "pageCount": math.ceil(count / size) if count else 0,
+                "itemCount": count,
+            },
         )

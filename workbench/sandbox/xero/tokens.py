@@ -1,4 +1,4 @@
-"""Token bookkeeping for the Xero identity emulator: JWTs, PKCE, and the records behind codes and grants.
+"""Token bookkeeping for the Xero identity emulator: JWTs, PKCE, records, and its response shapes.
 
 Xero's identity server is an OpenID Connect server (identity.xero.com): access tokens are JWTs (Xero signs
 them RS256; the sandbox signs them HS256 with its own secret, which no decoder that skips verification can
@@ -14,8 +14,10 @@ import hmac
 import json
 import re
 from dataclasses import asdict, dataclass, fields
-from datetime import datetime
+from datetime import UTC, datetime
+from html import escape
 from typing import Any, TypeVar
+from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from workbench.sandbox.wire import Response
 
@@ -194,3 +196,27 @@ def forbidden() -> Response:
 
 def expired_detail(expired_at: datetime) -> str:
     return f"TokenExpired: token expired at {expired_at.strftime('%m/%d/%Y %H:%M:%S')}"
+
+
+def xero_datetime(moment: datetime) -> str:
+    """Connections' timestamps as the identity API writes them: UTC, no offset, 7 fraction digits."""
+    utc = moment.astimezone(UTC)
+    return f"{utc.strftime('%Y-%m-%dT%H:%M:%S')}.{utc.microsecond:06d}0"
+
+
+def with_query(uri: str, params: dict[str, str]) -> str:
+    parts = urlsplit(uri)
+    query = "&".join(q for q in (parts.query, urlencode(params)) if q)
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, query, parts.fragment))
+
+
+def error_page(error: str, description: str) -> Response:
+    html = (f"<!DOCTYPE html><html><head><title>Error</title></head><body><h1>Sorry, there was an error: "
+            f"{escape(error)}</h1><p>{escape(description)}</p></body></html>")
+    return Response.text(400, html, "text/html; charset=utf-8")
+
+
+def method_not_allowed(*allowed: str) -> Response:
+    response = Response(status=405)
+    response.headers["Allow"] = ", ".join(allowed)
+    return response

@@ -10,8 +10,17 @@ from workbench.sandbox.demo.dataset import Record
 from workbench.sandbox.xero.encode import iso_string, to_wire
 from workbench.sandbox.xero.store import TenantStore
 
-_CONTACT_IN_DOCUMENT = ("ContactID", "ContactNumber", "AccountNumber", "ContactStatus", "Name", "FirstName",
-                        "LastName", "EmailAddress", "HasValidationErrors")
+_CONTACT_IN_DOCUMENT = (
+    "ContactID",
+    "ContactNumber",
+    "AccountNumber",
+    "ContactStatus",
+    "Name",
+    "FirstName",
+    "LastName",
+    "EmailAddress",
+    "HasValidationErrors",
+)
 _HEAVY_DOCUMENT_FIELDS = ("LineItems", "Payments", "CreditNotes", "Prepayments", "Overpayments")
 _STRING_TWINS = {"Date": "DateString", "DueDate": "DueDateString", "UpdatedDateUTC": "UpdatedDateUTCString"}
 
@@ -21,8 +30,9 @@ def _with_string_twins(record: Record, wire: dict[str, Any], names: tuple[str, .
         value = record.get(name)
         if isinstance(value, date | datetime):
             if name == "UpdatedDateUTC":
-                wire[_STRING_TWINS[name]] = value.strftime("%Y-%m-%dT%H:%M:%SZ") if isinstance(
-                    value, datetime) else iso_string(value)
+                wire[_STRING_TWINS[name]] = (
+                    value.strftime("%Y-%m-%dT%H:%M:%SZ") if isinstance(value, datetime) else iso_string(value)
+                )
             else:
                 wire[_STRING_TWINS[name]] = iso_string(value)
 
@@ -40,8 +50,9 @@ def contact_summary(store: TenantStore, contact_ref: dict[str, Any] | None) -> d
     return to_wire(summary)
 
 
-def invoice_view(store: TenantStore, invoice: Record, *, with_lines: bool, summary_only: bool = False
-                 ) -> dict[str, Any]:
+def invoice_view(
+    store: TenantStore, invoice: Record, *, with_lines: bool, summary_only: bool = False
+) -> dict[str, Any]:
     wire = to_wire({k: v for k, v in invoice.items() if k not in ("Contact", *_HEAVY_DOCUMENT_FIELDS)})
     wire["Contact"] = contact_summary(store, invoice.get("Contact"))
     _with_string_twins(invoice, wire, ("Date", "DueDate", "UpdatedDateUTC"))
@@ -52,20 +63,31 @@ def invoice_view(store: TenantStore, invoice: Record, *, with_lines: bool, summa
         return wire
     invoice_id = str(invoice["InvoiceID"])
     wire["Payments"] = [
-        to_wire({
-            "PaymentID": p["PaymentID"], "Date": p.get("Date"), "Amount": p.get("Amount"),
-            "Reference": p.get("Reference"), "CurrencyRate": p.get("CurrencyRate"),
-            "HasAccount": bool(p.get("Account")), "HasValidationErrors": False,
-        })
+        to_wire(
+            {
+                "PaymentID": p["PaymentID"],
+                "Date": p.get("Date"),
+                "Amount": p.get("Amount"),
+                "Reference": p.get("Reference"),
+                "CurrencyRate": p.get("CurrencyRate"),
+                "HasAccount": bool(p.get("Account")),
+                "HasValidationErrors": False,
+            }
+        )
         for p in store.payments_for(invoice_id)
         if p.get("Status", "AUTHORISED") == "AUTHORISED"
     ]
     wire["CreditNotes"] = [
-        to_wire({
-            "CreditNoteID": note["CreditNoteID"], "CreditNoteNumber": note.get("CreditNoteNumber"),
-            "AppliedAmount": allocation.get("Amount"), "Date": allocation.get("Date"),
-            "Total": note.get("Total"), "HasErrors": False,
-        })
+        to_wire(
+            {
+                "CreditNoteID": note["CreditNoteID"],
+                "CreditNoteNumber": note.get("CreditNoteNumber"),
+                "AppliedAmount": allocation.get("Amount"),
+                "Date": allocation.get("Date"),
+                "Total": note.get("Total"),
+                "HasErrors": False,
+            }
+        )
         for note, allocation in store.credit_allocations_for(invoice_id)
     ]
     wire["Prepayments"] = []
@@ -91,19 +113,26 @@ def payment_view(store: TenantStore, payment: Record) -> dict[str, Any]:
     invoice_ref = payment.get("Invoice") or {}
     invoice = store.get("Invoices", str(invoice_ref.get("InvoiceID", ""))) if invoice_ref else None
     if invoice is not None:
-        wire["Invoice"] = to_wire({
-            "InvoiceID": invoice["InvoiceID"], "InvoiceNumber": invoice.get("InvoiceNumber"),
-            "Type": invoice.get("Type"), "Contact": {"ContactID": (invoice.get("Contact") or {}).get("ContactID"),
-                                                     "Name": contact_summary(store, invoice.get("Contact")).get("Name")},
-            "CurrencyCode": invoice.get("CurrencyCode"),
-        })
+        wire["Invoice"] = to_wire(
+            {
+                "InvoiceID": invoice["InvoiceID"],
+                "InvoiceNumber": invoice.get("InvoiceNumber"),
+                "Type": invoice.get("Type"),
+                "Contact": {
+                    "ContactID": (invoice.get("Contact") or {}).get("ContactID"),
+                    "Name": contact_summary(store, invoice.get("Contact")).get("Name"),
+                },
+                "CurrencyCode": invoice.get("CurrencyCode"),
+            }
+        )
     _with_string_twins(payment, wire, ("UpdatedDateUTC",))
     wire.setdefault("HasValidationErrors", False)
     return wire
 
 
-def contact_view(store: TenantStore, contact: Record, *, today: date | None = None, summary_only: bool = False
-                 ) -> dict[str, Any]:
+def contact_view(
+    store: TenantStore, contact: Record, *, today: date | None = None, summary_only: bool = False
+) -> dict[str, Any]:
     """A contact; with `today` (single-contact GETs only) its Balances are added, as Xero does."""
     wire = to_wire(contact)
     wire.setdefault("HasValidationErrors", False)
@@ -123,7 +152,9 @@ def contact_balances(store: TenantStore, contact_id: str, today: date) -> dict[s
     """Balances as Xero reports them on a single contact: raw, not converted to base currency."""
     owed = {"ACCREC": [Decimal(0), Decimal(0)], "ACCPAY": [Decimal(0), Decimal(0)]}
     for invoice in store.collections["Invoices"].values():
-        if (invoice.get("Contact") or {}).get("ContactID") != contact_id or invoice.get("Status") != "AUTHORISED":
+        if (invoice.get("Contact") or {}).get("ContactID") != contact_id or invoice.get(
+            "Status"
+        ) != "AUTHORISED":
             continue
         due = Decimal(str(invoice.get("AmountDue", 0)))
         bucket = owed.get(str(invoice.get("Type")))
@@ -137,4 +168,3 @@ def contact_balances(store: TenantStore, contact_id: str, today: date) -> dict[s
         "AccountsReceivable": {"Outstanding": owed["ACCREC"][0], "Overdue": owed["ACCREC"][1]},
         "AccountsPayable": {"Outstanding": owed["ACCPAY"][0], "Overdue": owed["ACCPAY"][1]},
     }
-

@@ -46,7 +46,7 @@ def _tokenise(text: str) -> list[_Tok]:
             break
         found = _TOKEN.match(text, position)
         if not found or found.end() == position:
-            raise WhereError(f"The where clause could not be parsed near '{text[position:position + 20]}'.")
+            raise WhereError(f"The where clause could not be parsed near '{text[position : position + 20]}'.")
         kind = found.lastgroup or ""
         tokens.append(_Tok(kind, found.group(kind)))
         position = found.end()
@@ -82,16 +82,14 @@ class _Parser:
         left = self.and_expr()
         while self.at("OR", "||"):
             self.take()
-            right, previous = self.and_expr(), left
-            left = lambda r, a=previous, b=right: a(r) or b(r)  # noqa: E731
+            left = _either(left, self.and_expr())
         return left
 
     def and_expr(self) -> Predicate:
         left = self.unary()
         while self.at("AND", "&&"):
             self.take()
-            right, previous = self.unary(), left
-            left = lambda r, a=previous, b=right: a(r) and b(r)  # noqa: E731
+            left = _both(left, self.unary())
         return left
 
     def unary(self) -> Predicate:
@@ -159,10 +157,19 @@ class _Parser:
                 numbers.append(int(self.take().text))
             self.take(")")
             try:
-                return datetime(*numbers[:6], tzinfo=UTC)  # type: ignore[misc]
+                year, month, day, hour, minute, second = (numbers + [0, 0, 0])[:6]
+                return datetime(year, month, day, hour, minute, second, tzinfo=UTC)
             except (TypeError, ValueError) as exc:
                 raise WhereError(f"DateTime{tuple(numbers)} is not a valid date.") from exc
         raise WhereError(f"'{token.text}' is not a value Xero understands in a where clause.")
+
+
+def _either(first: Predicate, second: Predicate) -> Predicate:
+    return lambda record: first(record) or second(record)
+
+
+def _both(first: Predicate, second: Predicate) -> Predicate:
+    return lambda record: first(record) and second(record)
 
 
 def _lookup(record: dict[str, Any], path: list[str]) -> Any:
