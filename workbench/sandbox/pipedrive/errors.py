@@ -30,7 +30,13 @@ def gateway_body(status: int, message: str) -> dict[str, Any]:
 
 
 def application_body(message: str) -> dict[str, Any]:
-    return {"success": False, "error": message, "error_info": ERROR_INFO, "data": None, "additional_data": None}
+    return {
+        "success": False,
+        "error": message,
+        "error_info": ERROR_INFO,
+        "data": None,
+        "additional_data": None,
+    }
 
 
 def unauthorized() -> PipedriveError:
@@ -49,7 +55,12 @@ def server_error(status: int) -> PipedriveError:
 def validation_failed(*problems: str) -> PipedriveError:
     """A v2 400: each problem reads `<name>: <what is wrong>`."""
     return PipedriveError(
-        400, {"success": False, "error": "Validation failed: " + "; ".join(problems), "code": SCHEMA_VALIDATION_FAILED}
+        400,
+        {
+            "success": False,
+            "error": "Validation failed: " + "; ".join(problems),
+            "code": SCHEMA_VALIDATION_FAILED,
+        },
     )
 
 

@@ -95,10 +95,14 @@ class RateLimiter:
         return max(0, self.limits.daily_token_budget - self._spent)
 
     def admit(self, key: str, burst_limit: int, cost: int) -> Admission:
-        """Let the request through (and count it) unless the burst window or the daily budget is spent."""
+        """Let the request through (and count it) unless the burst window or the daily budget is spent.
+
+        Once the budget reaches 0 every request is refused until midnight; the last admitted request may
+        cost more than was left (the remaining count never goes below 0).
+        """
         self._roll_day()
         window = self._window(key)
-        if len(window) >= burst_limit or self.daily_remaining < cost:
+        if len(window) >= burst_limit or self.daily_remaining <= 0:
             return Admission(False, self.headers(key, burst_limit))
         window.append(self.clock.timestamp())
         self._spent += cost

@@ -34,7 +34,9 @@ class Page:
     after: SortKey | None
 
 
-def read_page(request: Request, sort_fields: tuple[str, ...] | None = ("id", "update_time", "add_time")) -> Page:
+def read_page(
+    request: Request, sort_fields: tuple[str, ...] | None = ("id", "update_time", "add_time")
+) -> Page:
     """Validate `limit`, `cursor`, `sort_by` and `sort_direction` (sort_fields None: no sorting offered)."""
     problems: list[str] = []
     limit = DEFAULT_LIMIT
@@ -111,7 +113,9 @@ def _decode_cursor(cursor: str, sort_by: str, direction: str) -> SortKey:
     if not isinstance(last_id, int) or isinstance(last_id, bool):
         raise invalid
     if marker["field"] != sort_by or marker["sortDirection"] != direction:
-        raise validation_failed("cursor: The cursor does not match sort_by and sort_direction of this request")
+        raise validation_failed(
+            "cursor: The cursor does not match sort_by and sort_direction of this request"
+        )
     value = marker["fieldValue"]
     if value is None:
         return (False, 0, last_id)

@@ -76,7 +76,7 @@ USER = {
 USER_NULLABLE = frozenset({"phone", "modified", "icon_url"})
 CURRENCY = {"id": 0, "code": "", "name": "", "decimal_points": 2, "symbol": "", "active_flag": True,
             "is_custom_flag": False}  # fmt: skip
-DEFAULT_CURRENCIES = [
+DEFAULT_CURRENCIES: list[Record] = [
     {"id": 1, "code": "GBP", "name": "British Pound", "symbol": "£"},
     {"id": 2, "code": "EUR", "name": "Euro", "symbol": "€"},
     {"id": 3, "code": "USD", "name": "US Dollar", "symbol": "$"},

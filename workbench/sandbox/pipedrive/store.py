@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import copy
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from workbench.sandbox.demo.dataset import PipedriveCompany
@@ -23,7 +23,8 @@ FIELD_ATTRS = {entity: f"{entity}_fields" for entity in ENTITIES}
 def _whole_seconds(value: Any) -> Any:
     """Instants at the wire's precision, so paging and `updated_since` agree with what clients saw."""
     if isinstance(value, datetime):
-        return value.replace(microsecond=0)
+        # the dataset contract is aware UTC; a naive instant is read as UTC rather than failing compares
+        return value.replace(microsecond=0, tzinfo=value.tzinfo or UTC)
     if isinstance(value, dict):
         return {k: _whole_seconds(v) for k, v in value.items()}
     if isinstance(value, list):

@@ -1,0 +1,461 @@
+"""An engagement: one folder (mode 0700) holding one SQLite database for one client.
+
+It keeps versioned snapshots of the canonical tables with the cursors of the pull that made them, the
+raw pages of pulls in progress (so a failed pull resumes), and an audit log. Nothing else in the
+workbench writes to disk except exports. Secrets never come here: tokens live in the token store.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import sqlite3
+import stat
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from workbench.canonical import TABLES, Row, Table
+from workbench.errors import EngagementError
+
+DATABASE_NAME = "engagement.sqlite"
+SCHEMA_VERSION = 1
+_SNAPSHOT_COLUMNS = "snapshot_id, source, created_at, counts, cursors, pull_id, base_snapshot_id"
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS audit_log (
+    id INTEGER PRIMARY KEY, at TEXT NOT NULL, action TEXT NOT NULL, detail TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS pulls (
+    pull_id INTEGER PRIMARY KEY, source TEXT NOT NULL, mode TEXT NOT NULL, status TEXT NOT NULL,
+    started_at TEXT NOT NULL, finished_at TEXT, error TEXT, base_snapshot_id INTEGER, cursors TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS pull_endpoints (
+    pull_id INTEGER NOT NULL, endpoint TEXT NOT NULL, status TEXT NOT NULL, next_token TEXT,
+    pages INTEGER NOT NULL DEFAULT 0, records INTEGER NOT NULL DEFAULT 0, cursor TEXT,
+    PRIMARY KEY (pull_id, endpoint));
+CREATE TABLE IF NOT EXISTS pull_pages (
+    pull_id INTEGER NOT NULL, endpoint TEXT NOT NULL, page_no INTEGER NOT NULL, token TEXT,
+    records TEXT NOT NULL, fetched_at TEXT NOT NULL, PRIMARY KEY (pull_id, endpoint, page_no));
+CREATE TABLE IF NOT EXISTS snapshots (
+    snapshot_id INTEGER PRIMARY KEY, source TEXT NOT NULL, pull_id INTEGER, created_at TEXT NOT NULL,
+    base_snapshot_id INTEGER, counts TEXT NOT NULL, cursors TEXT NOT NULL);
+"""
+
+
+def default_home() -> Path:
+    """Where engagements live unless told: $WORKBENCH_HOME/engagements, else ~/.local/share/workbench."""
+    if os.environ.get("WORKBENCH_HOME"):
+        return Path(os.environ["WORKBENCH_HOME"]) / "engagements"
+    base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+    return base / "workbench" / "engagements"
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+# --- typed values in and out of SQLite -------------------------------------------------------------
+def _to_sql(value: Any, kind: str) -> Any:
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    if kind == "decimal":
+        return str(value if isinstance(value, Decimal) else Decimal(str(value)))
+    if kind == "datetime":
+        if not isinstance(value, datetime):
+            raise TypeError(f"expected a datetime, got {value!r}")
+        return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(UTC).isoformat()
+    if kind == "date":
+        return (value.date() if isinstance(value, datetime) else value).isoformat()
+    if kind == "bool":
+        return int(bool(value))
+    if kind == "int":
+        return int(value)
+    if kind == "json":
+        return json.dumps(value, sort_keys=True, default=str)
+    return str(value)
+
+
+def _column_sql_type(kind: str) -> str:
+    return {"int": "INTEGER", "bool": "INTEGER"}.get(kind, "TEXT")
+
+
+def _frame(table: Table, rows: list[tuple[Any, ...]]) -> pd.DataFrame:
+    columns = list(table.columns)
+    frame = pd.DataFrame.from_records(rows, columns=columns)
+    for name, kind in table.columns.items():
+        series = frame[name]
+        if kind == "decimal":
+            frame[name] = series.map(lambda v: Decimal(v) if v is not None else None).astype(object)
+        elif kind == "datetime":
+            frame[name] = pd.to_datetime(series, utc=True, format="ISO8601")
+        elif kind == "date":
+            frame[name] = pd.to_datetime(series, format="ISO8601")
+        elif kind == "bool":
+            frame[name] = series.astype("boolean")
+        elif kind == "int":
+            frame[name] = series.astype("Int64")
+        elif kind == "json":
+            frame[name] = series.map(lambda v: json.loads(v) if v is not None else None).astype(object)
+        else:
+            frame[name] = series.astype(object)
+    return frame
+
+
+@dataclass
+class SnapshotInfo:
+    snapshot_id: int
+    source: str
+    created_at: str
+    counts: dict[str, int]
+    cursors: dict[str, str]
+    pull_id: int | None
+    base_snapshot_id: int | None
+
+
+class Engagement:
+    """One client's engagement folder and database. Open with `Engagement.open(name)`."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.name = root.name
+        self.database = root / DATABASE_NAME
+        self.db = sqlite3.connect(self.database, isolation_level=None, check_same_thread=False)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA foreign_keys=ON")
+        self.db.executescript(_SCHEMA)
+        for table in TABLES.values():
+            columns = ", ".join(f'"{c}" {_column_sql_type(k)}' for c, k in table.columns.items())
+            self.db.execute(
+                f'CREATE TABLE IF NOT EXISTS "{table.name}" (snapshot_id INTEGER NOT NULL, {columns})'
+            )
+            self.db.execute(
+                f'CREATE INDEX IF NOT EXISTS "{table.name}_snapshot" ON "{table.name}" (snapshot_id)'
+            )
+        self.db.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+        for path in (self.database,):
+            if path.exists():
+                path.chmod(stat.S_IRUSR | stat.S_IWUSR)
+
+    # lifecycle ---------------------------------------------------------------------------------------
+    @classmethod
+    def open(cls, name: str, home: Path | None = None, *, create: bool = True) -> Engagement:
+        if not _NAME.match(name):
+            raise EngagementError(
+                f"'{name}' is not a usable engagement name",
+                hint="use letters, digits, '.', '_' or '-' (up to 64 characters), e.g. acme-2026",
+            )
+        root = (home or default_home()) / name
+        if not root.exists():
+            if not create:
+                raise EngagementError(
+                    f"there is no engagement called '{name}' in {root.parent}",
+                    hint="check the name with `workbench engagement list`",
+                )
+            root.mkdir(parents=True, mode=0o700)
+        root.chmod(stat.S_IRWXU)
+        return cls(root)
+
+    @staticmethod
+    def names(home: Path | None = None) -> list[str]:
+        base = home or default_home()
+        return sorted(p.name for p in base.iterdir() if (p / DATABASE_NAME).exists()) if base.exists() else []
+
+    @staticmethod
+    def purge(name: str, home: Path | None = None) -> Path:
+        """Delete an engagement's folder and everything in it (the client's personal data)."""
+        if not _NAME.match(name):
+            raise EngagementError(f"'{name}' is not an engagement name")
+        root = (home or default_home()) / name
+        if not (root / DATABASE_NAME).exists():
+            raise EngagementError(
+                f"there is no engagement called '{name}' in {root.parent}",
+                hint="check the name with `workbench engagement list`",
+            )
+        shutil.rmtree(root)
+        return root
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Engagement:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.db
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    # audit -------------------------------------------------------------------------------------------
+    def audit(self, action: str, **detail: Any) -> None:
+        self.db.execute(
+            "INSERT INTO audit_log (at, action, detail) VALUES (?, ?, ?)",
+            (utc_now().isoformat(), action, json.dumps(detail, sort_keys=True, default=str)),
+        )
+
+    def audit_log(self) -> pd.DataFrame:
+        rows = self.db.execute("SELECT at, action, detail FROM audit_log ORDER BY id").fetchall()
+        return pd.DataFrame(rows, columns=["at", "action", "detail"])
+
+    # pulls -------------------------------------------------------------------------------------------
+    def unfinished_pull(self, source: str) -> int | None:
+        row = self.db.execute(
+            "SELECT pull_id FROM pulls WHERE source = ? AND status IN ('running', 'failed') "
+            "ORDER BY pull_id DESC LIMIT 1",
+            (source,),
+        ).fetchone()
+        return int(row[0]) if row else None
+
+    def start_pull(
+        self, source: str, mode: str, base_snapshot_id: int | None, cursors: dict[str, str]
+    ) -> int:
+        cursor = self.db.execute(
+            "INSERT INTO pulls (source, mode, status, started_at, base_snapshot_id, cursors) "
+            "VALUES (?, ?, 'running', ?, ?, ?)",
+            (source, mode, utc_now().isoformat(), base_snapshot_id, json.dumps(cursors)),
+        )
+        self.audit("pull started", source=source, mode=mode, pull_id=cursor.lastrowid)
+        return int(cursor.lastrowid or 0)
+
+    def pull_info(self, pull_id: int) -> dict[str, Any]:
+        row = self.db.execute(
+            "SELECT source, mode, status, base_snapshot_id, cursors FROM pulls WHERE pull_id=?", (pull_id,)
+        ).fetchone()
+        return {
+            "source": row[0],
+            "mode": row[1],
+            "status": row[2],
+            "base_snapshot_id": row[3],
+            "cursors": json.loads(row[4]),
+        }
+
+    def mark_pull(self, pull_id: int, status: str, error: str | None = None) -> None:
+        self.db.execute(
+            "UPDATE pulls SET status = ?, error = ?, finished_at = ? WHERE pull_id = ?",
+            (status, error, utc_now().isoformat(), pull_id),
+        )
+        self.audit(f"pull {status}", pull_id=pull_id, error=error)
+
+    def endpoint_state(self, pull_id: int, endpoint: str) -> dict[str, Any] | None:
+        row = self.db.execute(
+            "SELECT status, next_token, pages, records, cursor FROM pull_endpoints "
+            "WHERE pull_id=? AND endpoint=?",
+            (pull_id, endpoint),
+        ).fetchone()
+        if row is None:
+            return None
+        return {"status": row[0], "next_token": row[1], "pages": row[2], "records": row[3], "cursor": row[4]}
+
+    def save_page(
+        self,
+        pull_id: int,
+        endpoint: str,
+        token: str | None,
+        records: list[dict[str, Any]],
+        next_token: str | None,
+        cursor: str | None,
+    ) -> int:
+        """Save one fetched page and where to go next, atomically; returns the page number saved."""
+        with self.transaction() as db:
+            state = self.endpoint_state(pull_id, endpoint)
+            page_no = (state["pages"] if state else 0) + 1
+            db.execute(
+                "INSERT INTO pull_pages VALUES (?, ?, ?, ?, ?, ?)",
+                (pull_id, endpoint, page_no, token, json.dumps(records, default=str), utc_now().isoformat()),
+            )
+            best_cursor = max(filter(None, [cursor, state["cursor"] if state else None]), default=None)
+            db.execute(
+                "INSERT INTO pull_endpoints (pull_id, endpoint, status, next_token, pages, records, cursor) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (pull_id, endpoint) DO UPDATE SET "
+                "status=excluded.status, next_token=excluded.next_token, pages=excluded.pages, "
+                "records=pull_endpoints.records + ?, cursor=excluded.cursor",
+                (
+                    pull_id,
+                    endpoint,
+                    "complete" if next_token is None else "partial",
+                    next_token,
+                    page_no,
+                    len(records),
+                    best_cursor,
+                    len(records),
+                ),
+            )
+        return page_no
+
+    def saved_records(self, pull_id: int, endpoint: str) -> list[dict[str, Any]]:
+        records: list[dict[str, Any]] = []
+        for (payload,) in self.db.execute(
+            "SELECT records FROM pull_pages WHERE pull_id=? AND endpoint=? ORDER BY page_no",
+            (pull_id, endpoint),
+        ):
+            records.extend(json.loads(payload))
+        return records
+
+    def drop_pull_pages(self, pull_id: int) -> None:
+        self.db.execute("DELETE FROM pull_pages WHERE pull_id = ?", (pull_id,))
+
+    # snapshots ---------------------------------------------------------------------------------------
+    def latest_snapshot(self, source: str) -> SnapshotInfo | None:
+        row = self.db.execute(
+            f"SELECT {_SNAPSHOT_COLUMNS} FROM snapshots WHERE source = ? ORDER BY snapshot_id DESC LIMIT 1",
+            (source,),
+        ).fetchone()
+        return self._snapshot(row) if row else None
+
+    def snapshots(self, source: str | None = None) -> list[SnapshotInfo]:
+        query = f"SELECT {_SNAPSHOT_COLUMNS} FROM snapshots"
+        rows = self.db.execute(
+            query + (" WHERE source = ?" if source else "") + " ORDER BY snapshot_id",
+            (source,) if source else (),
+        ).fetchall()
+        return [self._snapshot(r) for r in rows]
+
+    @staticmethod
+    def _snapshot(row: tuple[Any, ...]) -> SnapshotInfo:
+        return SnapshotInfo(row[0], row[1], row[2], json.loads(row[3]), json.loads(row[4]), row[5], row[6])
+
+    def write_snapshot(
+        self,
+        source: str,
+        rows: dict[str, list[Row]],
+        *,
+        cursors: dict[str, str],
+        pull_id: int | None = None,
+        base_snapshot_id: int | None = None,
+        replace: dict[str, tuple[str, set[str]]] | None = None,
+    ) -> SnapshotInfo:
+        """A new snapshot of `source`: the base snapshot's rows (if any) with `rows` upserted by key."""
+        unknown = [name for name in rows if name not in TABLES]
+        if unknown:
+            raise EngagementError(f"unknown canonical tables {unknown}")
+        created = utc_now().isoformat()
+        with self.transaction() as db:
+            snapshot_id = int(
+                db.execute(
+                    "INSERT INTO snapshots (source, pull_id, created_at, base_snapshot_id, counts, cursors) "
+                    "VALUES (?, ?, ?, ?, '{}', ?)",
+                    (source, pull_id, created, base_snapshot_id, json.dumps(cursors)),
+                ).lastrowid
+                or 0
+            )
+            touched = set(rows) | (set(self._tables_of(base_snapshot_id)) if base_snapshot_id else set())
+            counts: dict[str, int] = {}
+            for name in sorted(touched):
+                table = TABLES[name]
+                counts[name] = self._write_table(
+                    db, table, snapshot_id, base_snapshot_id, rows.get(name, []), (replace or {}).get(name)
+                )
+            db.execute(
+                "UPDATE snapshots SET counts = ? WHERE snapshot_id = ?", (json.dumps(counts), snapshot_id)
+            )
+        self.audit("snapshot written", source=source, snapshot_id=snapshot_id, counts=counts)
+        return SnapshotInfo(snapshot_id, source, created, counts, cursors, pull_id, base_snapshot_id)
+
+    def _tables_of(self, snapshot_id: int | None) -> dict[str, int]:
+        if snapshot_id is None:
+            return {}
+        row = self.db.execute("SELECT counts FROM snapshots WHERE snapshot_id = ?", (snapshot_id,)).fetchone()
+        return json.loads(row[0]) if row else {}
+
+    def _write_table(
+        self,
+        db: sqlite3.Connection,
+        table: Table,
+        snapshot_id: int,
+        base_snapshot_id: int | None,
+        rows: list[Row],
+        replace: tuple[str, set[str]] | None,
+    ) -> int:
+        columns = list(table.columns)
+        quoted = ", ".join(f'"{c}"' for c in columns)
+        if base_snapshot_id is not None:
+            db.execute(
+                f'INSERT INTO "{table.name}" (snapshot_id, {quoted}) SELECT ?, {quoted} FROM '
+                f'"{table.name}" WHERE snapshot_id = ?',
+                (snapshot_id, base_snapshot_id),
+            )
+            if replace is not None:
+                column, values = replace
+                self._delete_where_in(db, table.name, snapshot_id, column, values)
+            keys = {tuple(str(r.get(k)) for k in table.key) for r in rows}
+            if keys:
+                self._delete_keys(db, table, snapshot_id, keys)
+        placeholders = ", ".join("?" for _ in range(len(columns) + 1))
+        db.executemany(
+            f'INSERT INTO "{table.name}" (snapshot_id, {quoted}) VALUES ({placeholders})',
+            (self._sql_row(table, snapshot_id, row) for row in rows),
+        )
+        return int(
+            db.execute(
+                f'SELECT COUNT(*) FROM "{table.name}" WHERE snapshot_id = ?', (snapshot_id,)
+            ).fetchone()[0]
+        )
+
+    @staticmethod
+    def _sql_row(table: Table, snapshot_id: int, row: Row) -> tuple[Any, ...]:
+        unknown = set(row) - set(table.columns)
+        if unknown:
+            raise EngagementError(f"table {table.name} has no columns {sorted(unknown)}")
+        return (snapshot_id, *(_to_sql(row.get(c), k) for c, k in table.columns.items()))
+
+    @staticmethod
+    def _delete_where_in(
+        db: sqlite3.Connection, name: str, snapshot_id: int, column: str, values: Iterable[str]
+    ) -> None:
+        db.executemany(
+            f'DELETE FROM "{name}" WHERE snapshot_id = ? AND "{column}" = ?',
+            ((snapshot_id, v) for v in values),
+        )
+
+    @staticmethod
+    def _delete_keys(
+        db: sqlite3.Connection, table: Table, snapshot_id: int, keys: set[tuple[str, ...]]
+    ) -> None:
+        condition = " AND ".join(f'CAST("{k}" AS TEXT) = ?' for k in table.key)
+        db.executemany(
+            f'DELETE FROM "{table.name}" WHERE snapshot_id = ? AND {condition}',
+            ((snapshot_id, *key) for key in keys),
+        )
+
+    def table(self, name: str, snapshot_id: int | None = None, *, source: str | None = None) -> pd.DataFrame:
+        """A canonical table as a DataFrame: from `snapshot_id`, else the latest snapshot that has it."""
+        if name not in TABLES:
+            raise EngagementError(
+                f"there is no canonical table '{name}'", hint=f"use one of: {', '.join(sorted(TABLES))}"
+            )
+        table = TABLES[name]
+        if snapshot_id is None:
+            snapshot_id = self._latest_with(name, source)
+        if snapshot_id is None:
+            return _frame(table, [])
+        quoted = ", ".join(f'"{c}"' for c in table.columns)
+        rows = self.db.execute(
+            f'SELECT {quoted} FROM "{name}" WHERE snapshot_id = ?', (snapshot_id,)
+        ).fetchall()
+        return _frame(table, rows)
+
+    def _latest_with(self, name: str, source: str | None) -> int | None:
+        for info in reversed(self.snapshots(source)):
+            if name in info.counts:
+                return info.snapshot_id
+        return None
+
+
+def today() -> date:
+    return utc_now().date()
