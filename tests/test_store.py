@@ -14,9 +14,16 @@ from workbench.store import Engagement
 
 
 def invoice(invoice_id: str, total: str, status: str = "AUTHORISED") -> dict:
-    return {"invoice_id": invoice_id, "type": "ACCREC", "invoice_number": f"INV-{invoice_id}", "total": Decimal(total),
-            "date": date(2026, 1, 31), "status": status, "updated_at": datetime(2026, 2, 1, 9, 30, tzinfo=UTC),
-            "sent_to_contact": False}
+    return {
+        "invoice_id": invoice_id,
+        "type": "ACCREC",
+        "invoice_number": f"INV-{invoice_id}",
+        "total": Decimal(total),
+        "date": date(2026, 1, 31),
+        "status": status,
+        "updated_at": datetime(2026, 2, 1, 9, 30, tzinfo=UTC),
+        "sent_to_contact": False,
+    }
 
 
 def test_engagement_folder_is_private_and_listed(tmp_path: Path) -> None:
@@ -47,16 +54,26 @@ def test_incremental_snapshot_upserts_and_replaces(tmp_path: Path) -> None:
     with Engagement.open("upsert", tmp_path) as engagement:
         first = engagement.write_snapshot(
             "xero",
-            {"invoices": [invoice("1", "10"), invoice("2", "20")],
-             "invoice_lines": [{"invoice_id": "1", "line_id": "a"}, {"invoice_id": "1", "line_id": "b"},
-                               {"invoice_id": "2", "line_id": "c"}]},
-            cursors={"invoices": "2026-02-01T09:30:00"})
+            {
+                "invoices": [invoice("1", "10"), invoice("2", "20")],
+                "invoice_lines": [
+                    {"invoice_id": "1", "line_id": "a"},
+                    {"invoice_id": "1", "line_id": "b"},
+                    {"invoice_id": "2", "line_id": "c"},
+                ],
+            },
+            cursors={"invoices": "2026-02-01T09:30:00"},
+        )
         second = engagement.write_snapshot(
             "xero",
-            {"invoices": [invoice("2", "25", "PAID"), invoice("3", "30")],
-             "invoice_lines": [{"invoice_id": "2", "line_id": "d"}]},
-            cursors={"invoices": "2026-03-01T00:00:00"}, base_snapshot_id=first.snapshot_id,
-            replace={"invoice_lines": ("invoice_id", {"2"})})
+            {
+                "invoices": [invoice("2", "25", "PAID"), invoice("3", "30")],
+                "invoice_lines": [{"invoice_id": "2", "line_id": "d"}],
+            },
+            cursors={"invoices": "2026-03-01T00:00:00"},
+            base_snapshot_id=first.snapshot_id,
+            replace={"invoice_lines": ("invoice_id", {"2"})},
+        )
         assert second.counts == {"invoices": 3, "invoice_lines": 3}
         invoices = engagement.table("invoices").set_index("invoice_id")
         assert invoices.loc["2", "total"] == Decimal("25") and invoices.loc["2", "status"] == "PAID"
@@ -70,7 +87,9 @@ def test_incremental_snapshot_upserts_and_replaces(tmp_path: Path) -> None:
 def test_unknown_columns_and_tables_are_refused(tmp_path: Path) -> None:
     with Engagement.open("strict", tmp_path) as engagement:
         with pytest.raises(EngagementError, match="no columns"):
-            engagement.write_snapshot("xero", {"invoices": [{"invoice_id": "1", "colour": "red"}]}, cursors={})
+            engagement.write_snapshot(
+                "xero", {"invoices": [{"invoice_id": "1", "colour": "red"}]}, cursors={}
+            )
         with pytest.raises(EngagementError, match="no canonical table"):
             engagement.table("spreadsheets")
 
@@ -82,3 +101,18 @@ def test_purge_deletes_everything(tmp_path: Path) -> None:
     assert not removed.exists() and Engagement.names(tmp_path) == []
     with pytest.raises(EngagementError, match="no engagement called"):
         Engagement.purge("gone", tmp_path)
+
+
+def test_complete_tables_replace_the_base_outright(tmp_path: Path) -> None:
+    with Engagement.open("complete", tmp_path) as engagement:
+        first = engagement.write_snapshot(
+            "xero", {"currencies": [{"code": "GBP"}, {"code": "EUR"}]}, cursors={}
+        )
+        engagement.write_snapshot(
+            "xero",
+            {"currencies": [{"code": "GBP"}]},
+            cursors={},
+            base_snapshot_id=first.snapshot_id,
+            complete={"currencies"},
+        )
+        assert list(engagement.table("currencies")["code"]) == ["GBP"]

@@ -90,7 +90,8 @@ def _column_sql_type(kind: str) -> str:
 
 def _frame(table: Table, rows: list[tuple[Any, ...]]) -> pd.DataFrame:
     columns = list(table.columns)
-    frame = pd.DataFrame.from_records(rows, columns=columns)
+    # dtype=object: pandas 3 would infer `str` for text columns and turn SQL NULLs into NaN
+    frame = pd.DataFrame(rows, columns=columns, dtype=object)
     for name, kind in table.columns.items():
         series = frame[name]
         if kind == "decimal":
@@ -339,8 +340,12 @@ class Engagement:
         pull_id: int | None = None,
         base_snapshot_id: int | None = None,
         replace: dict[str, tuple[str, set[str]]] | None = None,
+        complete: set[str] | None = None,
     ) -> SnapshotInfo:
-        """A new snapshot of `source`: the base snapshot's rows (if any) with `rows` upserted by key."""
+        """A new snapshot of `source`: the base snapshot's rows (if any) with `rows` upserted by key.
+
+        Tables in `complete` take `rows` alone, without the base snapshot's rows.
+        """
         unknown = [name for name in rows if name not in TABLES]
         if unknown:
             raise EngagementError(f"unknown canonical tables {unknown}")
@@ -358,8 +363,9 @@ class Engagement:
             counts: dict[str, int] = {}
             for name in sorted(touched):
                 table = TABLES[name]
+                base = None if name in (complete or set()) else base_snapshot_id
                 counts[name] = self._write_table(
-                    db, table, snapshot_id, base_snapshot_id, rows.get(name, []), (replace or {}).get(name)
+                    db, table, snapshot_id, base, rows.get(name, []), (replace or {}).get(name)
                 )
             db.execute(
                 "UPDATE snapshots SET counts = ? WHERE snapshot_id = ?", (json.dumps(counts), snapshot_id)

@@ -103,6 +103,7 @@ def pull(
         pull_id=pull_id,
         base_snapshot_id=base_id,
         replace=batch.replace,
+        complete=batch.complete,
     )
     engagement.mark_pull(pull_id, "complete")
     engagement.drop_pull_pages(pull_id)

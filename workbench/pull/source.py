@@ -42,10 +42,13 @@ class EndpointPlan:
 class CanonicalBatch:
     """Rows per canonical table from one pull. For an incremental pull, rows are upserted by key onto the
     previous snapshot; `replace[table] = (column, values)` first drops the previous rows whose `column`
-    is in `values` (e.g. the lines of every invoice that changed, so a removed line disappears)."""
+    is in `values` (e.g. the lines of every invoice that changed, so a removed line disappears); a table
+    named in `complete` was fetched whole, so its rows replace the previous snapshot's outright (a tax
+    rate or an item deleted at the source disappears)."""
 
     rows: dict[str, list[Row]] = field(default_factory=dict)
     replace: dict[str, tuple[str, set[str]]] = field(default_factory=dict)
+    complete: set[str] = field(default_factory=set)
 
 
 class Source(Protocol):
