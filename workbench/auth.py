@@ -62,8 +62,16 @@ XERO_AUTHORIZE_URL = "https://login.xero.com/identity/connect/authorize"
 XERO_TOKEN_URL = "https://identity.xero.com/connect/token"
 XERO_REVOKE_URL = "https://identity.xero.com/connect/revocation"
 XERO_CONNECTIONS_URL = "https://api.xero.com/connections"
-XERO_SCOPES = ("openid", "profile", "email", "offline_access", "accounting.contacts", "accounting.invoices",
-               "accounting.payments.read", "accounting.settings.read")  # granular scopes for new apps
+XERO_SCOPES = (
+    "openid",
+    "profile",
+    "email",
+    "offline_access",
+    "accounting.contacts",
+    "accounting.invoices",
+    "accounting.payments.read",
+    "accounting.settings.read",
+)  # granular scopes for new apps
 PIPEDRIVE_AUTHORIZE_URL = "https://oauth.pipedrive.com/oauth/authorize"
 PIPEDRIVE_TOKEN_URL = "https://oauth.pipedrive.com/oauth/token"
 REFRESH_MARGIN_SECONDS = 60
@@ -147,8 +155,12 @@ def exchange_xero_code(
     now: Callable[[], float] = time.time,
 ) -> StoredToken:
     """Trade the code (+ PKCE verifier) for a token set. Choose the tenant next (`xero_connections`)."""
-    form = {"grant_type": "authorization_code", "code": code, "redirect_uri": redirect_uri,
-            "code_verifier": verifier}
+    form = {
+        "grant_type": "authorization_code",
+        "code": code,
+        "redirect_uri": redirect_uri,
+        "code_verifier": verifier,
+    }
     response = _token_call(client, token_url, form, client_id, client_secret, "Xero")
     return _token_from_response(response, now, None, "Xero", "", XERO_RECONNECT_HINT)
 
@@ -165,8 +177,9 @@ def xero_connections(
     try:
         response = client.get(url, params=params, headers={"Authorization": f"Bearer {access_token}"})
     except httpx.TransportError as exc:
-        raise TransientFailure(f"Xero /connections failed: {type(exc).__name__}",
-                               hint="check the connection and try again") from None
+        raise TransientFailure(
+            f"Xero /connections failed: {type(exc).__name__}", hint="check the connection and try again"
+        ) from None
     if response.status_code == 401:
         raise AuthError("Xero refused the access token when listing connections", hint=XERO_RECONNECT_HINT)
     if response.status_code != 200:
@@ -195,8 +208,10 @@ def choose_xero_tenant(connections: list[dict[str, Any]], wanted: str | None = N
     if len(organisations) == 1:
         return organisations[0]
     if not organisations:
-        raise ConfigurationError("the Xero sign-in connected no organisation",
-                                 hint="connect again and tick an organisation on Xero's consent page")
+        raise ConfigurationError(
+            "the Xero sign-in connected no organisation",
+            hint="connect again and tick an organisation on Xero's consent page",
+        )
     raise ConfigurationError(
         f"the Xero sign-in connected {len(organisations)} organisations; say which one to use",
         hint="choose one of: " + ", ".join(str(c.get("tenantName")) for c in organisations),
@@ -214,8 +229,10 @@ def revoke_xero(
     """Revoke the grant (Xero also removes the app's connections to the user's organisations)."""
     response = _token_call(client, url, {"token": refresh_token}, client_id, client_secret, "Xero")
     if response.status_code != 200:
-        raise AuthError(f"Xero refused to revoke the connection: {_error_code(response)}",
-                        hint="disconnect the app under Settings › Connected apps in Xero instead")
+        raise AuthError(
+            f"Xero refused to revoke the connection: {_error_code(response)}",
+            hint="disconnect the app under Settings › Connected apps in Xero instead",
+        )
 
 
 # --- token endpoint helpers -----------------------------------------------------------------------------
@@ -275,18 +292,23 @@ def _token_from_response(
 ) -> StoredToken:
     """The token set in a token endpoint's answer, or the error it means (never quoting the body)."""
     if response.status_code >= 500:
-        raise TransientFailure(f"{service}'s token endpoint answered {response.status_code}",
-                               hint="try again shortly; the stored token is unchanged")
+        raise TransientFailure(
+            f"{service}'s token endpoint answered {response.status_code}",
+            hint="try again shortly; the stored token is unchanged",
+        )
     if response.status_code != 200:
         code = _error_code(response)
         label = f"{service} connection '{name}'" if name else f"the {service} sign-in"
         if code == "invalid_grant":
             raise ReconnectRequired(f"{label} has expired or was revoked", hint=reconnect_hint)
         if code in ("invalid_client", "unauthorized_client"):
-            raise AuthError(f"{service} refused the app's client credentials ({code}) for {label}",
-                            hint="check the client id and secret in the app's settings")
-        raise AuthError(f"{service}'s token endpoint refused the request for {label}: {code}",
-                        hint=reconnect_hint)
+            raise AuthError(
+                f"{service} refused the app's client credentials ({code}) for {label}",
+                hint="check the client id and secret in the app's settings",
+            )
+        raise AuthError(
+            f"{service}'s token endpoint refused the request for {label}: {code}", hint=reconnect_hint
+        )
     try:
         body = response.json()
     except ValueError:
@@ -306,8 +328,10 @@ def _token_from_response(
         token_type=str(body.get("token_type") or "Bearer"),
         id_token=body.get("id_token") if isinstance(body.get("id_token"), str) else None,
         tenant_id=previous.tenant_id if previous else None,
-        extra={**(previous.extra if previous else {}),
-               **{k: v for k, v in body.items() if k not in known and isinstance(v, str | int | float)}},
+        extra={
+            **(previous.extra if previous else {}),
+            **{k: v for k, v in body.items() if k not in known and isinstance(v, str | int | float)},
+        },
     )
 
 
@@ -363,13 +387,16 @@ class _RefreshingOAuth(_SyncAuth):
             if replaced and not current.expires_within(self.margin, self.now):
                 return current
             if not current.refresh_token:
-                raise ReconnectRequired(f"{self.service} connection '{self.name}' has no refresh token",
-                                        hint=self.reconnect_hint)
+                raise ReconnectRequired(
+                    f"{self.service} connection '{self.name}' has no refresh token", hint=self.reconnect_hint
+                )
             form = {"grant_type": "refresh_token", "refresh_token": current.refresh_token}
-            response = _token_call(self.token_client, self.token_url, form, self.client_id,
-                                   self._client_secret, self.service)
-            fresh = _token_from_response(response, self.now, current, self.service, self.name,
-                                         self.reconnect_hint)
+            response = _token_call(
+                self.token_client, self.token_url, form, self.client_id, self._client_secret, self.service
+            )
+            fresh = _token_from_response(
+                response, self.now, current, self.service, self.name, self.reconnect_hint
+            )
             try:
                 self.store.save(self.name, fresh)  # before use: the old refresh token is already rotated
             except OSError as exc:
@@ -396,8 +423,10 @@ class _RefreshingOAuth(_SyncAuth):
     def _load(self) -> StoredToken:
         token = self.store.load(self.name)
         if token is None:
-            raise ConfigurationError(f"there is no {self.service} connection called '{self.name}'",
-                                     hint=self.reconnect_hint.replace("reconnect", "connect", 1))
+            raise ConfigurationError(
+                f"there is no {self.service} connection called '{self.name}'",
+                hint=self.reconnect_hint.replace("reconnect", "connect", 1),
+            )
         return token
 
 
@@ -427,9 +456,16 @@ class XeroOAuth(_RefreshingOAuth):
         refresh_margin_seconds: float = REFRESH_MARGIN_SECONDS,
         tenant_id: str | None = None,
     ) -> None:
-        super().__init__(store, name, client_id=client_id, client_secret=client_secret,
-                         token_client=token_client, token_url=token_url, now=now,
-                         refresh_margin_seconds=refresh_margin_seconds)
+        super().__init__(
+            store,
+            name,
+            client_id=client_id,
+            client_secret=client_secret,
+            token_client=token_client,
+            token_url=token_url,
+            now=now,
+            refresh_margin_seconds=refresh_margin_seconds,
+        )
         self.tenant_id = tenant_id
 
     def _apply(self, request: httpx.Request, token: StoredToken) -> None:
@@ -457,16 +493,24 @@ class PipedriveOAuth(_RefreshingOAuth):
         now: Callable[[], float] = time.time,
         refresh_margin_seconds: float = REFRESH_MARGIN_SECONDS,
     ) -> None:
-        super().__init__(store, name, client_id=client_id, client_secret=client_secret,
-                         token_client=token_client, token_url=token_url, now=now,
-                         refresh_margin_seconds=refresh_margin_seconds)
+        super().__init__(
+            store,
+            name,
+            client_id=client_id,
+            client_secret=client_secret,
+            token_client=token_client,
+            token_url=token_url,
+            now=now,
+            refresh_margin_seconds=refresh_margin_seconds,
+        )
 
     def api_domain(self) -> str:
         """The company's API host as the token endpoint gave it (`https://<company>.pipedrive.com`)."""
         domain = self._load().extra.get("api_domain")
         if not isinstance(domain, str) or not domain:
-            raise ConfigurationError(f"the Pipedrive connection '{self.name}' has no api_domain",
-                                     hint=PIPEDRIVE_RECONNECT_HINT)
+            raise ConfigurationError(
+                f"the Pipedrive connection '{self.name}' has no api_domain", hint=PIPEDRIVE_RECONNECT_HINT
+            )
         return domain
 
 
@@ -525,23 +569,33 @@ class XeroClientCredentials(_SyncAuth):
         """A new access token, unless another thread already replaced `stale` with a good one."""
         with self._lock:
             current = self._token
-            if (current is not None and current is not stale
-                    and not current.expires_within(self.margin, self.now)):
+            if (
+                current is not None
+                and current is not stale
+                and not current.expires_within(self.margin, self.now)
+            ):
                 return current
             form = {"grant_type": "client_credentials"}
             if self.scopes:
                 form["scope"] = " ".join(self.scopes)
-            response = _token_call(self.token_client, self.token_url, form, self.client_id,
-                                   self._client_secret, "Xero")
+            response = _token_call(
+                self.token_client, self.token_url, form, self.client_id, self._client_secret, "Xero"
+            )
             refused = _error_code(response) in ("invalid_client", "unauthorized_client")
             if response.status_code == 400 and refused:
                 raise AuthError(
                     "Xero refused the custom connection's client id or secret",
                     hint="check both in the Xero developer portal; a changed custom connection must be "
-                         "authorised again by the organisation",
+                    "authorised again by the organisation",
                 )
-            fresh = _token_from_response(response, self.now, None, "Xero", self.name,
-                                         "check the custom connection in the Xero developer portal")
+            fresh = _token_from_response(
+                response,
+                self.now,
+                None,
+                "Xero",
+                self.name,
+                "check the custom connection in the Xero developer portal",
+            )
             fresh = fresh.model_copy(update={"tenant_id": self.tenant_id})
             if self.store is not None:
                 self.store.save(self.name, fresh)
@@ -570,16 +624,19 @@ class PipedriveApiToken(_SyncAuth):
 
     def __init__(self, api_token: str) -> None:
         if not api_token:
-            raise ConfigurationError("the Pipedrive API token is empty",
-                                     hint="copy it from Pipedrive › Personal preferences › API")
+            raise ConfigurationError(
+                "the Pipedrive API token is empty", hint="copy it from Pipedrive › Personal preferences › API"
+            )
         self._api_token = api_token
 
     @classmethod
     def from_store(cls, store: TokenStore, name: str = "pipedrive") -> PipedriveApiToken:
         token = store.load(name)
         if token is None:
-            raise ConfigurationError(f"there is no Pipedrive connection called '{name}'",
-                                     hint="run `workbench connect pipedrive --api-token` first")
+            raise ConfigurationError(
+                f"there is no Pipedrive connection called '{name}'",
+                hint="run `workbench connect pipedrive --api-token` first",
+            )
         return cls(token.access_token)
 
     @staticmethod

@@ -263,8 +263,9 @@ class XeroIdentity:
             return oauth_error("invalid_grant")
         grant = Grant(str(uuid.uuid4()), client.client_id, record.auth_event_id, record.scopes, now)
         self._grants[grant.grant_id] = grant
-        return self._token_response(grant, grant.scopes, refresh="offline_access" in grant.scopes,
-                                    nonce=record.nonce)
+        return self._token_response(
+            grant, grant.scopes, refresh="offline_access" in grant.scopes, nonce=record.nonce
+        )
 
     def _refresh_grant(self, client: _Client, form: dict[str, str]) -> Response:
         token = form.get("refresh_token", "")
@@ -293,8 +294,11 @@ class XeroIdentity:
         body: dict[str, Any] = {}
         if "openid" in scopes:
             body["id_token"] = self._id_token(grant, scopes, now, nonce)
-        body.update(access_token=self._mint_access(grant, scopes, now), expires_in=self._access_seconds,
-                    token_type="Bearer")
+        body.update(
+            access_token=self._mint_access(grant, scopes, now),
+            expires_in=self._access_seconds,
+            token_type="Bearer",
+        )
         if refresh:
             record = RefreshRecord(secrets.token_hex(32), grant.grant_id, now)
             self._refresh[record.token] = record
@@ -304,17 +308,30 @@ class XeroIdentity:
 
     def _base_claims(self, now: datetime) -> dict[str, Any]:
         issued = int(now.timestamp())
-        return {"nbf": issued, "iss": ISSUER, "iat": issued, "sub": self._user_id, "auth_time": issued,
-                "xero_userid": self._user_id, "global_session_id": self._session_id,
-                "sid": self._session_id[:16]}
+        return {
+            "nbf": issued,
+            "iss": ISSUER,
+            "iat": issued,
+            "sub": self._user_id,
+            "auth_time": issued,
+            "xero_userid": self._user_id,
+            "global_session_id": self._session_id,
+            "sid": self._session_id[:16],
+        }
 
     def _mint_access(self, grant: Grant, scopes: list[str], now: datetime) -> str:
         self._serial += 1
         claims = self._base_claims(now)
         claims.update(
-            exp=claims["iat"] + self._access_seconds, aud=RESOURCE_AUDIENCE, client_id=grant.client_id,
-            jti=uuid.uuid4().hex, authentication_event_id=grant.auth_event_id, scope=list(scopes),
-            amr=["pwd"], sandbox_grant_id=grant.grant_id, sandbox_serial=self._serial,
+            exp=claims["iat"] + self._access_seconds,
+            aud=RESOURCE_AUDIENCE,
+            client_id=grant.client_id,
+            jti=uuid.uuid4().hex,
+            authentication_event_id=grant.auth_event_id,
+            scope=list(scopes),
+            amr=["pwd"],
+            sandbox_grant_id=grant.grant_id,
+            sandbox_serial=self._serial,
         )
         return encode_jwt(claims, self._secret)
 
@@ -326,14 +343,16 @@ class XeroIdentity:
         if "email" in scopes:
             claims["email"] = "sandbox.user@example.com"
         if "profile" in scopes:
-            claims.update(preferred_username="sandbox.user@example.com", given_name="Sandbox",
-                          family_name="User")
+            claims.update(
+                preferred_username="sandbox.user@example.com", given_name="Sandbox", family_name="User"
+            )
         return encode_jwt(claims, self._secret)
 
     def _prune(self, now: datetime) -> None:
         """Forget refresh tokens and codes nobody can use any more (the served sandbox runs for weeks)."""
         self._refresh = {
-            token: r for token, r in self._refresh.items()
+            token: r
+            for token, r in self._refresh.items()
             if now < r.issued_at + self._refresh_lifetime
             and (r.rotated_at is None or now < r.rotated_at + self._grace)
         }
@@ -374,7 +393,14 @@ class XeroIdentity:
         for tenant in self._tenants.values():
             self._connect(client.client_id, tenant, event, now)
         code = AuthCode(
-            secrets.token_hex(32), client.client_id, redirect_uri, scopes, challenge, method, event, now,
+            secrets.token_hex(32),
+            client.client_id,
+            redirect_uri,
+            scopes,
+            challenge,
+            method,
+            event,
+            now,
             request.param("nonce"),
         )
         self._codes[code.code] = code
@@ -435,8 +461,11 @@ class XeroIdentity:
         self, client_id: str, tenant_id: str, *, include_inactive: bool = False
     ) -> Connection | None:
         for connection in self._connections.values():
-            if (connection.client_id == client_id and connection.tenant_id.lower() == tenant_id
-                    and (connection.active or include_inactive)):
+            if (
+                connection.client_id == client_id
+                and connection.tenant_id.lower() == tenant_id
+                and (connection.active or include_inactive)
+            ):
                 return connection
         return None
 
@@ -447,8 +476,13 @@ class XeroIdentity:
         grant = found[2]
         event = (request.param("authEventId", case_insensitive=True) or "").lower()
         rows = sorted(
-            (c for c in self._connections.values() if c.active and c.client_id == grant.client_id
-             and (not event or c.auth_event_id.lower() == event)),
+            (
+                c
+                for c in self._connections.values()
+                if c.active
+                and c.client_id == grant.client_id
+                and (not event or c.auth_event_id.lower() == event)
+            ),
             key=lambda c: c.created_at,  # stable: ties keep connection order
         )
         return Response.json(200, [self._connection_json(c) for c in rows])

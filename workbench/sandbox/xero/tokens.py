@@ -29,13 +29,27 @@ VERIFIER_PATTERN = re.compile(r"^[A-Za-z0-9\-._~]{43,128}$")
 # accounting scopes; the broad `accounting.transactions[.read]` is refused with invalid_scope.
 IDENTITY_SCOPES = frozenset({"openid", "profile", "email", "offline_access"})
 _ACCOUNTING_READ_WRITE = (
-    "invoices", "payments", "banktransactions", "manualjournals", "classicexpenses",
-    "contacts", "settings", "attachments",
+    "invoices",
+    "payments",
+    "banktransactions",
+    "manualjournals",
+    "classicexpenses",
+    "contacts",
+    "settings",
+    "attachments",
 )
 _ACCOUNTING_READ_ONLY = (
-    "budgets", "journals", "reports.aged", "reports.balancesheet", "reports.banksummary",
-    "reports.budgetsummary", "reports.executivesummary", "reports.profitandloss", "reports.trialbalance",
-    "reports.taxreports", "reports.tenninetynine",
+    "budgets",
+    "journals",
+    "reports.aged",
+    "reports.balancesheet",
+    "reports.banksummary",
+    "reports.budgetsummary",
+    "reports.executivesummary",
+    "reports.profitandloss",
+    "reports.trialbalance",
+    "reports.taxreports",
+    "reports.tenninetynine",
 )
 GRANULAR_SCOPES = frozenset(
     [f"accounting.{name}" for name in _ACCOUNTING_READ_WRITE]
@@ -47,10 +61,18 @@ BROAD_SCOPES = frozenset(
 KNOWN_SCOPES = IDENTITY_SCOPES | GRANULAR_SCOPES | {"marketplace.billing"}
 # The scopes the sandbox's custom connection was set up with (what its client_credentials tokens carry).
 CUSTOM_CONNECTION_SCOPES = (
-    "accounting.invoices", "accounting.payments", "accounting.banktransactions", "accounting.manualjournals",
-    "accounting.contacts", "accounting.settings", "accounting.attachments", "accounting.budgets.read",
-    "accounting.reports.aged.read", "accounting.reports.balancesheet.read",
-    "accounting.reports.profitandloss.read", "accounting.reports.trialbalance.read",
+    "accounting.invoices",
+    "accounting.payments",
+    "accounting.banktransactions",
+    "accounting.manualjournals",
+    "accounting.contacts",
+    "accounting.settings",
+    "accounting.attachments",
+    "accounting.budgets.read",
+    "accounting.reports.aged.read",
+    "accounting.reports.balancesheet.read",
+    "accounting.reports.profitandloss.read",
+    "accounting.reports.trialbalance.read",
 )
 
 
@@ -180,8 +202,8 @@ def problem(status: int, title: str, detail: str) -> Response:
     """The API gateway's 401/403 body (`Type` null, `Title`, `Status`, `Detail`)."""
     response = Response.json(status, {"Type": None, "Title": title, "Status": status, "Detail": detail})
     if status == 401:
-        response.headers["WWW-Authenticate"] = "Bearer" if detail == "AuthenticationUnsuccessful" else (
-            'Bearer error="invalid_token"'
+        response.headers["WWW-Authenticate"] = (
+            "Bearer" if detail == "AuthenticationUnsuccessful" else ('Bearer error="invalid_token"')
         )
     return response
 
@@ -211,8 +233,10 @@ def with_query(uri: str, params: dict[str, str]) -> str:
 
 
 def error_page(error: str, description: str) -> Response:
-    html = (f"<!DOCTYPE html><html><head><title>Error</title></head><body><h1>Sorry, there was an error: "
-            f"{escape(error)}</h1><p>{escape(description)}</p></body></html>")
+    html = (
+        f"<!DOCTYPE html><html><head><title>Error</title></head><body><h1>Sorry, there was an error: "
+        f"{escape(error)}</h1><p>{escape(description)}</p></body></html>"
+    )
     return Response.text(400, html, "text/html; charset=utf-8")
 
 
