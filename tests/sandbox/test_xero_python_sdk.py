@@ -7,10 +7,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-
-pytest.importorskip("xero_python")
-
-from xero_python.accounting import AccountingApi, Contact, Invoice, Invoices, LineItem
+from xero_python.accounting import AccountingApi, Contact, Invoice, Invoices, LineAmountTypes, LineItem
 from xero_python.api_client import ApiClient, Configuration
 from xero_python.api_client.oauth2 import OAuth2Token, TokenApi
 from xero_python.identity import IdentityApi
@@ -65,7 +62,7 @@ def test_sdk_reads_organisation_contacts_and_paged_invoices(
 ) -> None:
     accounting, _identity, tenant = sdk
     organisation = accounting.get_organisations(tenant).organisations[0]
-    assert organisation.base_currency == "GBP" and organisation.name
+    assert organisation.base_currency.value == "GBP" and organisation.name
     contacts = accounting.get_contacts(tenant, page=1).contacts
     assert contacts and all(c.contact_id for c in contacts)
     seen = []
@@ -91,7 +88,7 @@ def test_sdk_creates_a_draft_invoice(sdk: tuple[AccountingApi, IdentityApi, str]
         due_date=date(2026, 12, 20),
         reference="PD-SDK-1",
         status="DRAFT",
-        line_amount_types="Exclusive",
+        line_amount_types=LineAmountTypes.EXCLUSIVE,
         line_items=[
             LineItem(
                 description="Discovery workshop",

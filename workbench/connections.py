@@ -1,0 +1,205 @@
+"""Which Xero and CRM to pull from, and the sources that reach them.
+
+The sandbox is the default: the same clients, in-process, with no credentials to type. Real services
+take their secrets from the token store (see `workbench connect`) or the environment, never from
+arguments that end up in shell history.
+"""
+
+from __future__ import annotations
+
+import os
+from contextlib import ExitStack
+from dataclasses import dataclass
+from typing import Literal
+
+import httpx
+
+from workbench.auth import PipedriveApiToken, PipedriveOAuth, XeroClientCredentials, XeroOAuth
+from workbench.errors import ConfigurationError
+from workbench.http import ApiSession, Clock, SteppedClock, SystemClock, Transport, XeroBudget, build_client
+from workbench.pipedrive.client import PipedriveClient, pipedrive_session
+from workbench.pipedrive.source import PipedriveSource
+from workbench.pull.source import Source
+from workbench.store import Engagement
+from workbench.tokens import TokenStore
+from workbench.xero.source import XeroSource, xero_source
+
+XeroKind = Literal["sandbox", "custom", "oauth"]
+CrmKind = Literal["sandbox", "pipedrive-token", "pipedrive-oauth"]
+SANDBOX_PIPEDRIVE_BASE = "https://sandbox.pipedrive.com"
+
+
+@dataclass(frozen=True)
+class XeroConnection:
+    """`sandbox`; `custom` (a custom connection: XERO_CLIENT_ID and XERO_CLIENT_SECRET in the
+    environment); or `oauth` (a connection made with `workbench connect xero`, kept under `name`)."""
+
+    kind: XeroKind = "sandbox"
+    name: str = "xero"
+    tenant_id: str | None = None
+
+
+@dataclass(frozen=True)
+class CrmConnection:
+    """`sandbox`; `pipedrive-token` (an API token saved with `workbench connect pipedrive`, or
+    PIPEDRIVE_API_TOKEN in the environment) with the company's domain; or `pipedrive-oauth`."""
+
+    kind: CrmKind = "sandbox"
+    name: str = "pipedrive"
+    company_domain: str | None = None
+
+
+class Connector:
+    """Opens the sources for a pull and closes their HTTP clients afterwards (use `with`)."""
+
+    def __init__(
+        self,
+        xero: XeroConnection | None = None,
+        crm: CrmConnection | None = None,
+        *,
+        sandbox: object | None = None,
+        seed: int = 7,
+        store: TokenStore | None = None,
+        clock: Clock | None = None,
+    ) -> None:
+        self.xero = xero or XeroConnection()
+        self.crm = crm or CrmConnection()
+        self.store = store or TokenStore()
+        self._stack = ExitStack()
+        self._sandbox = sandbox
+        self._seed = seed
+        self._clock = clock
+        self._transport: Transport | None = None
+
+    # the sandbox, built only when a connection asks for it -------------------------------------------
+    @property
+    def sandbox(self) -> object:
+        if self._sandbox is None:
+            from workbench.sandbox.app import Sandbox
+
+            self._sandbox = Sandbox.demo(self._seed)
+        return self._sandbox
+
+    def _sandbox_transport(self) -> Transport:
+        if self._transport is None:
+            from workbench.sandbox.transport import SandboxTransport
+
+            self._transport = SandboxTransport(self.sandbox)  # type: ignore[arg-type]
+        return self._transport
+
+    def _sandbox_clock(self) -> Clock:
+        clock = self.sandbox.clock  # type: ignore[attr-defined]
+        # sandbox time: waiting for a rate-limit window moves the sandbox clock; nobody sleeps
+        return SteppedClock(now=clock.timestamp, advance=clock.advance)
+
+    def _client(self, transport: Transport | None) -> httpx.Client:
+        return self._stack.enter_context(build_client(transport))
+
+    # sources -----------------------------------------------------------------------------------------
+    def xero_source(self) -> XeroSource:
+        kind = self.xero.kind
+        if kind == "sandbox":
+            from workbench.sandbox import credentials
+
+            transport = self._sandbox_transport()
+            clock = self._clock or self._sandbox_clock()
+            sandbox_clock = self.sandbox.clock  # type: ignore[attr-defined]
+            client = self._client(transport)
+            client.auth = XeroClientCredentials(
+                credentials.XERO_CLIENT_ID,
+                credentials.XERO_CLIENT_SECRET,
+                token_client=self._client(transport),
+                now=sandbox_clock.timestamp,
+            )
+            tenant = self.sandbox.client.xero.tenant_id  # type: ignore[attr-defined]
+            return xero_source(ApiSession("Xero", client, XeroBudget(clock)), tenant)
+        clock = self._clock or SystemClock()
+        client = self._client(None)
+        if kind == "custom":
+            client_id, secret = os.environ.get("XERO_CLIENT_ID"), os.environ.get("XERO_CLIENT_SECRET")
+            if not client_id or not secret:
+                raise ConfigurationError(
+                    "a Xero custom connection needs XERO_CLIENT_ID and XERO_CLIENT_SECRET in the environment",
+                    hint="copy both from the custom connection's page in the Xero developer portal",
+                )
+            client.auth = XeroClientCredentials(
+                client_id, secret, token_client=self._client(None), tenant_id=self.xero.tenant_id
+            )
+            return xero_source(ApiSession("Xero", client, XeroBudget(clock)), self.xero.tenant_id)
+        token = self.store.load(self.xero.name)
+        if token is None:
+            raise ConfigurationError(
+                f"there is no Xero connection called '{self.xero.name}'",
+                hint="run `workbench connect xero` first",
+            )
+        client_id = str(token.extra.get("client_id") or "")
+        client.auth = XeroOAuth(
+            self.store,
+            self.xero.name,
+            client_id=client_id,
+            token_client=self._client(None),
+            tenant_id=self.xero.tenant_id,
+        )
+        return xero_source(
+            ApiSession("Xero", client, XeroBudget(clock)), self.xero.tenant_id or token.tenant_id
+        )
+
+    def crm_source(self, engagement: Engagement | None = None) -> PipedriveSource:
+        kind = self.crm.kind
+        if kind == "sandbox":
+            from workbench.sandbox import credentials
+
+            client = self._client(self._sandbox_transport())
+            client.auth = PipedriveApiToken(credentials.PIPEDRIVE_API_TOKEN)
+            session = pipedrive_session(client, self._clock or self._sandbox_clock())
+            base = SANDBOX_PIPEDRIVE_BASE
+        else:
+            client = self._client(None)
+            if kind == "pipedrive-token":
+                env_token = os.environ.get("PIPEDRIVE_API_TOKEN")
+                client.auth = (
+                    PipedriveApiToken(env_token)
+                    if env_token
+                    else PipedriveApiToken.from_store(self.store, self.crm.name)
+                )
+                if not self.crm.company_domain:
+                    raise ConfigurationError(
+                        "a Pipedrive API-token connection needs the company domain",
+                        hint="pass --pipedrive-domain COMPANY (as in COMPANY.pipedrive.com)",
+                    )
+                base = f"https://{self.crm.company_domain}.pipedrive.com"
+            else:
+                token = self.store.load(self.crm.name)
+                if token is None:
+                    raise ConfigurationError(
+                        f"there is no Pipedrive connection called '{self.crm.name}'",
+                        hint="run `workbench connect pipedrive` first",
+                    )
+                auth = PipedriveOAuth(
+                    self.store,
+                    self.crm.name,
+                    client_id=str(token.extra.get("client_id", "")),
+                    client_secret=str(token.extra.get("client_secret", "")),
+                    token_client=self._client(None),
+                )
+                client.auth = auth
+                base = auth.api_domain()
+            session = pipedrive_session(client, self._clock or SystemClock())
+        pipedrive = PipedriveClient(session, base_url=base)
+        return (
+            PipedriveSource.for_engagement(pipedrive, engagement)
+            if engagement
+            else PipedriveSource(pipedrive)
+        )
+
+    def sources(self, engagement: Engagement | None = None) -> list[Source]:
+        return [self.xero_source(), self.crm_source(engagement)]
+
+    def close(self) -> None:
+        self._stack.close()
+
+    def __enter__(self) -> Connector:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
