@@ -14,7 +14,7 @@ from typing import Literal
 
 import httpx
 
-from workbench.auth import PipedriveApiToken, PipedriveOAuth, XeroClientCredentials, XeroOAuth
+from workbench.auth import XERO_TOKEN_URL, PipedriveApiToken, PipedriveOAuth, XeroClientCredentials, XeroOAuth
 from workbench.errors import ConfigurationError
 from workbench.http import ApiSession, Clock, SteppedClock, SystemClock, Transport, XeroBudget, build_client
 from workbench.pipedrive.client import PipedriveClient, pipedrive_session
@@ -22,6 +22,7 @@ from workbench.pipedrive.source import PipedriveSource
 from workbench.pull.source import Source
 from workbench.store import Engagement
 from workbench.tokens import TokenStore
+from workbench.xero.client import XERO_API
 from workbench.xero.source import XeroSource, xero_source
 
 XeroKind = Literal["sandbox", "custom", "oauth"]
@@ -133,16 +134,18 @@ class Connector:
                 hint="run `workbench connect xero` first",
             )
         client_id = str(token.extra.get("client_id") or "")
+        # a connection to a served sandbox keeps its own endpoints; a real one uses Xero's
         client.auth = XeroOAuth(
             self.store,
             self.xero.name,
             client_id=client_id,
             token_client=self._client(None),
+            token_url=str(token.extra.get("token_url") or XERO_TOKEN_URL),
             tenant_id=self.xero.tenant_id,
         )
-        return xero_source(
-            ApiSession("Xero", client, XeroBudget(clock)), self.xero.tenant_id or token.tenant_id
-        )
+        session = ApiSession("Xero", client, XeroBudget(clock))
+        api_base = str(token.extra.get("api_base") or XERO_API)
+        return xero_source(session, self.xero.tenant_id or token.tenant_id, api_base)
 
     def crm_source(self, engagement: Engagement | None = None) -> PipedriveSource:
         kind = self.crm.kind

@@ -1,0 +1,125 @@
+"""Making a connection once, so pulls can reuse it: Xero's PKCE sign-in with tenant choice, and a
+Pipedrive API token. What is obtained goes straight into the token store, never to the screen."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from urllib.parse import urlsplit
+
+import httpx
+
+from workbench.auth import (
+    XERO_AUTHORIZE_URL,
+    XERO_CONNECTIONS_URL,
+    XERO_TOKEN_URL,
+    PipedriveApiToken,
+    choose_xero_tenant,
+    exchange_xero_code,
+    read_authorization_response,
+    start_xero_authorization,
+    xero_connections,
+)
+from workbench.errors import AuthError
+from workbench.tokens import StoredToken, TokenStore
+
+CALLBACK_PORT = 8765
+CALLBACK_PATH = "/callback"
+CALLBACK_TIMEOUT_SECONDS = 300.0
+
+
+def connect_xero(
+    *,
+    client_id: str,
+    store: TokenStore,
+    name: str,
+    redirect_uri: str,
+    authorize: Callable[[str], str],
+    token_client: httpx.Client,
+    tenant: str | None = None,
+    client_secret: str | None = None,
+    authorize_url: str = XERO_AUTHORIZE_URL,
+    token_url: str = XERO_TOKEN_URL,
+    connections_url: str = XERO_CONNECTIONS_URL,
+) -> StoredToken:
+    """Sign in with PKCE, pick the tenant, save the token set under `name` and return it.
+
+    `authorize(url)` sends the user to Xero and returns the full URL Xero redirected back to (the CLI
+    opens a browser and catches the redirect on a loopback port; the app does it in the page).
+    """
+    start = start_xero_authorization(client_id, redirect_uri, authorize_url=authorize_url)
+    code = read_authorization_response(authorize(start.url), start.state)
+    token = exchange_xero_code(
+        token_client,
+        client_id=client_id,
+        code=code,
+        redirect_uri=redirect_uri,
+        verifier=start.verifier,
+        token_url=token_url,
+        client_secret=client_secret,
+    )
+    connection = choose_xero_tenant(
+        xero_connections(token_client, token.access_token, connections_url), tenant
+    )
+    extra = {
+        **token.extra,
+        "client_id": client_id,
+        "tenant_name": connection.get("tenantName"),
+        "connection_id": connection.get("id"),
+    }
+    token = token.model_copy(update={"tenant_id": connection["tenantId"], "extra": extra})
+    store.save(name, token)
+    return token
+
+
+def connect_pipedrive_token(store: TokenStore, api_token: str, name: str = "pipedrive") -> None:
+    PipedriveApiToken.save(store, api_token.strip(), name)
+
+
+class LoopbackCallback:
+    """Catches one OAuth redirect on 127.0.0.1 and returns the URL it arrived at."""
+
+    def __init__(self, port: int = CALLBACK_PORT, path: str = CALLBACK_PATH) -> None:
+        self.path = path
+        self.received: str | None = None
+        self._arrived = threading.Event()
+        callback = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, format: str, *args: object) -> None:
+                return None
+
+            def do_GET(self) -> None:
+                if urlsplit(self.path).path != callback.path:
+                    self.send_error(404)
+                    return
+                callback.received = f"http://localhost:{callback.port}{self.path}"
+                body = b"Connected. You can close this tab and return to the workbench."
+                self.send_response(200)
+                self.send_header("Content-Type", "text/plain; charset=utf-8")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+                callback._arrived.set()
+
+        self.server = HTTPServer(("127.0.0.1", port), Handler)
+        self.port = int(self.server.server_address[1])
+
+    @property
+    def redirect_uri(self) -> str:
+        return f"http://localhost:{self.port}{self.path}"
+
+    def wait(self, timeout: float = CALLBACK_TIMEOUT_SECONDS) -> str:
+        thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        thread.start()
+        try:
+            if not self._arrived.wait(timeout) or self.received is None:
+                raise AuthError(
+                    "no sign-in came back from Xero in time",
+                    hint="run the command again and finish the sign-in in the browser",
+                )
+            return self.received
+        finally:
+            self.server.shutdown()
+            self.server.server_close()
