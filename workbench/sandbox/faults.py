@@ -1,8 +1,9 @@
 """Faults on demand: 429s, 5xx, slow responses, dropped connections, token expiry, malformed pages.
 
-A `FaultPlan` is a list of rules; each request the sandbox receives is numbered per system, and a rule
-fires on the calls it names (`on_calls`), every `every`-th call, or with a probability drawn from the
-plan's own seeded generator, so a run with the same plan and the same calls sees the same faults.
+A `FaultPlan` is a list of rules. Each rule numbers the requests it matches (by system and path), and
+fires on the calls it names (`on_calls`, 1 = the first matching request), every `every`-th matching
+call, or with a probability drawn from the plan's own seeded generator, so a run with the same plan
+and the same calls sees the same faults. `limit` caps how often a rule fires.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ class FaultRule:
     delay_seconds: float = 30.0
     limit: int | None = None
     fired: int = field(default=0, init=False)
+    seen: int = field(default=0, init=False)
 
     def __post_init__(self) -> None:
         if self.kind not in FAULT_KINDS:
@@ -70,12 +72,15 @@ class FaultPlan:
 
     def next_fault(self, system: str, path: str) -> Fault | None:
         with self._lock:
-            number = self._calls[system] = self._calls.get(system, 0) + 1
+            self._calls[system] = self._calls.get(system, 0) + 1
+            chosen: Fault | None = None
             for rule in self.rules:
                 if not rule.matches(system, path):
                     continue
-                if rule.limit is not None and rule.fired >= rule.limit:
+                rule.seen += 1
+                if chosen is not None or (rule.limit is not None and rule.fired >= rule.limit):
                     continue
+                number = rule.seen
                 hit = (
                     number in rule.on_calls
                     or (rule.every > 0 and number % rule.every == 0)
@@ -83,5 +88,10 @@ class FaultPlan:
                 )
                 if hit:
                     rule.fired += 1
-                    return Fault(rule.kind, rule.delay_seconds)
-        return None
+                    chosen = Fault(rule.kind, rule.delay_seconds)
+        return chosen
+
+    def calls(self, system: str) -> int:
+        """How many requests `system` has received so far."""
+        with self._lock:
+            return self._calls.get(system, 0)
