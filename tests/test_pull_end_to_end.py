@@ -97,3 +97,20 @@ def test_secrets_never_reach_the_engagement_the_logs_or_errors(tmp_path: Path, c
     texts += [p.read_bytes().decode("utf-8", "replace") for p in (tmp_path / "secrets").rglob("*") if p.is_file()]
     for secret in secrets:
         assert all(secret not in text for text in texts)
+
+
+@pytest.mark.slow
+def test_a_steady_full_pull_under_xeros_default_limits_meets_no_429(tmp_path: Path) -> None:
+    from workbench.sandbox.demo import DemoSize, generate_demo_client
+
+    size = DemoSize(organisations=300, people=600, deals=1500, xero_contacts=400, invoices=36_000)
+    sandbox = Sandbox(generate_demo_client(5, size))  # default XeroLimits: 60 a minute, 5,000 a day
+    started = sandbox.clock.now()
+    with Engagement.open("steady", tmp_path) as engagement, Connector(sandbox=sandbox) as connector:
+        source = connector.xero_source()
+        result = pull(engagement, source)
+        stats = source.client.session.stats
+    assert result.pages_fetched > 60  # more calls than one minute allows
+    assert stats.rate_limited == 0 and stats.retries == 0
+    waited = (sandbox.clock.now() - started).total_seconds()
+    assert waited >= 60  # the budget paced the calls on the sandbox clock instead of meeting a 429
