@@ -50,7 +50,9 @@ def measure_generation(organisations: int) -> Sandbox:
     sandbox = Sandbox(
         client,
         xero_limits=UNLIMITED_XERO,
-        pipedrive_limits=PipedriveLimits(burst_limit=10**9, oauth_burst_limit=10**9, daily_base_tokens=10**12, plan_multiplier=1, seats=1),
+        pipedrive_limits=PipedriveLimits(
+            burst_limit=10**9, oauth_burst_limit=10**9, daily_base_tokens=10**12, plan_multiplier=1, seats=1
+        ),
     )
     print(f"sandbox start-up over that client: {time.perf_counter() - started:.1f} s")
     return sandbox

@@ -8,14 +8,21 @@ from pathlib import Path
 import pytest
 
 CREDENTIAL_VARIABLES = (
-    "XERO_CLIENT_ID", "XERO_CLIENT_SECRET", "XERO_TENANT_ID", "PIPEDRIVE_API_TOKEN", "PIPEDRIVE_CLIENT_ID",
-    "PIPEDRIVE_CLIENT_SECRET", "HUBSPOT_ACCESS_TOKEN", "WORKBENCH_XERO_CLIENT_SECRET",
+    "XERO_CLIENT_ID",
+    "XERO_CLIENT_SECRET",
+    "XERO_TENANT_ID",
+    "PIPEDRIVE_API_TOKEN",
+    "PIPEDRIVE_CLIENT_ID",
+    "PIPEDRIVE_CLIENT_SECRET",
+    "HUBSPOT_ACCESS_TOKEN",
+    "WORKBENCH_XERO_CLIENT_SECRET",
 )
 
 
 @pytest.fixture(autouse=True)
-def isolated_environment(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
-                         ) -> Iterator[Path]:
+def isolated_environment(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Path]:
     """Clear credentials from the environment and point every workbench folder at a fresh temp dir."""
     for name in CREDENTIAL_VARIABLES:
         monkeypatch.delenv(name, raising=False)

@@ -167,8 +167,10 @@ class SpecValidator:
     def check_request(self, request: Request) -> None:
         errors = list(self.openapi.iter_request_errors(self._spec_request(request)))
         if errors:
-            raise AssertionError(f"{request.method} {request.path} request breaks {self.name}: "
-                                 + "; ".join(_describe(e) for e in errors))
+            raise AssertionError(
+                f"{request.method} {request.path} request breaks {self.name}: "
+                + "; ".join(_describe(e) for e in errors)
+            )
 
     def check_schema(self, payload: Any, schema_name: str) -> None:
         """Validate `payload` against components/schemas/<schema_name> of this spec."""

@@ -16,12 +16,25 @@ from workbench.sandbox.app import Sandbox
 from workbench.sandbox.faults import FaultPlan, FaultRule
 from workbench.store import Engagement
 
-XERO_TABLES = {"xero_contacts": "xero.contacts", "invoices": "xero.invoices", "credit_notes": "xero.credit_notes",
-               "payments": "xero.payments", "tax_rates": "xero.tax_rates", "accounts": "xero.accounts",
-               "items": "xero.items", "currencies": "xero.currencies"}
-CRM_TABLES = {"organisations": "pipedrive.organizations", "people": "pipedrive.persons",
-              "deals": "pipedrive.deals", "deal_lines": "pipedrive.deal_products",
-              "products": "pipedrive.products", "crm_users": "pipedrive.users", "stages": "pipedrive.stages"}
+XERO_TABLES = {
+    "xero_contacts": "xero.contacts",
+    "invoices": "xero.invoices",
+    "credit_notes": "xero.credit_notes",
+    "payments": "xero.payments",
+    "tax_rates": "xero.tax_rates",
+    "accounts": "xero.accounts",
+    "items": "xero.items",
+    "currencies": "xero.currencies",
+}
+CRM_TABLES = {
+    "organisations": "pipedrive.organizations",
+    "people": "pipedrive.persons",
+    "deals": "pipedrive.deals",
+    "deal_lines": "pipedrive.deal_products",
+    "products": "pipedrive.products",
+    "crm_users": "pipedrive.users",
+    "stages": "pipedrive.stages",
+}
 
 
 def pull_both(engagement: Engagement, sandbox: Sandbox) -> None:
@@ -43,8 +56,10 @@ def test_the_sandbox_demo_pulls_into_tables_whose_counts_equal_the_generators(tm
 
 @pytest.mark.parametrize("kind", ["429", "500", "503", "drop", "malformed", "slow"])
 def test_injected_faults_end_in_a_complete_pull(tmp_path: Path, kind: str) -> None:
-    rules = [FaultRule(kind, system="xero", path="/Invoices", on_calls=(1, 2), delay_seconds=90),
-             FaultRule(kind, system="pipedrive", path="/deals$", on_calls=(1,), delay_seconds=90)]
+    rules = [
+        FaultRule(kind, system="xero", path="/Invoices", on_calls=(1, 2), delay_seconds=90),
+        FaultRule(kind, system="pipedrive", path="/deals$", on_calls=(1,), delay_seconds=90),
+    ]
     sandbox = small_sandbox(faults=FaultPlan(rules))
     with Engagement.open(f"fault-{kind}", tmp_path) as engagement:
         pull_both(engagement, sandbox)
@@ -54,15 +69,18 @@ def test_injected_faults_end_in_a_complete_pull(tmp_path: Path, kind: str) -> No
 
 
 def test_a_token_expiring_mid_pull_is_renewed_and_the_pull_completes(tmp_path: Path) -> None:
-    sandbox = small_sandbox(faults=FaultPlan([FaultRule("expire_token", system="xero", path="Invoices",
-                                                        on_calls=(1,))]))
+    sandbox = small_sandbox(
+        faults=FaultPlan([FaultRule("expire_token", system="xero", path="Invoices", on_calls=(1,))])
+    )
     with Engagement.open("expiry", tmp_path) as engagement, Connector(sandbox=sandbox) as connector:
         result = pull(engagement, connector.xero_source())
         assert len(engagement.table("invoices")) == sandbox.client.manifest.counts["xero.invoices"]
         assert not result.resumed
 
 
-def test_a_pull_that_keeps_failing_stops_clearly_and_a_rerun_resumes_without_refetching(tmp_path: Path) -> None:
+def test_a_pull_that_keeps_failing_stops_clearly_and_a_rerun_resumes_without_refetching(
+    tmp_path: Path,
+) -> None:
     sandbox = small_sandbox()
     stubborn = sandbox.faults.add(FaultRule("503", system="xero", path="Payments", every=1))
     with Engagement.open("resume", tmp_path) as engagement, Connector(sandbox=sandbox) as connector:
@@ -81,8 +99,9 @@ def test_a_pull_that_keeps_failing_stops_clearly_and_a_rerun_resumes_without_ref
         assert len(engagement.table("payments")) == sandbox.client.manifest.counts["xero.payments"]
 
 
-def test_secrets_never_reach_the_engagement_the_logs_or_errors(tmp_path: Path, caplog: pytest.LogCaptureFixture
-                                                               ) -> None:
+def test_secrets_never_reach_the_engagement_the_logs_or_errors(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     caplog.set_level(logging.DEBUG)
     sandbox = small_sandbox()
     sandbox.faults.add(FaultRule("503", system="pipedrive", path="persons", every=1))
@@ -94,7 +113,9 @@ def test_secrets_never_reach_the_engagement_the_logs_or_errors(tmp_path: Path, c
         access_token = xero.client.session.client.auth.token().access_token  # type: ignore[union-attr]
     secrets = [access_token, credentials.XERO_CLIENT_SECRET, credentials.PIPEDRIVE_API_TOKEN]
     texts = [str(failed.value), repr(failed.value), caplog.text]
-    texts += [p.read_bytes().decode("utf-8", "replace") for p in (tmp_path / "secrets").rglob("*") if p.is_file()]
+    texts += [
+        p.read_bytes().decode("utf-8", "replace") for p in (tmp_path / "secrets").rglob("*") if p.is_file()
+    ]
     for secret in secrets:
         assert all(secret not in text for text in texts)
 

@@ -34,22 +34,33 @@ class ScriptedSource:
             since = cursors.get("invoices", "")
             fresh = [r for r in self.invoices if r["updated"] > since]
             start = int(token or 0)
-            page = fresh[start:start + 2]
+            page = fresh[start : start + 2]
             more = start + 2 < len(fresh)
-            return FetchedPage(page, str(start + 2) if more else None, max((r["updated"] for r in page), default=None))
+            return FetchedPage(
+                page, str(start + 2) if more else None, max((r["updated"] for r in page), default=None)
+            )
 
         def lines(token: str | None) -> FetchedPage:
             self.fetches.append(("lines", token))
-            return FetchedPage([{"invoice_id": r["id"], "line_id": "L" + r["id"]} for r in saved("invoices")], None)
+            return FetchedPage(
+                [{"invoice_id": r["id"], "line_id": "L" + r["id"]} for r in saved("invoices")], None
+            )
 
-        return [EndpointPlan("invoices", invoices, minimum_paged_calls(2)),
-                EndpointPlan("lines", lines, depends_on=("invoices",))]
+        return [
+            EndpointPlan("invoices", invoices, minimum_paged_calls(2)),
+            EndpointPlan("lines", lines, depends_on=("invoices",)),
+        ]
 
     def canonicalise(self, pages: Mapping[str, list[RawRecord]]) -> CanonicalBatch:
-        return CanonicalBatch(rows={
-            "invoices": [{"invoice_id": r["id"], "status": "AUTHORISED"} for r in pages["invoices"]],
-            "invoice_lines": [{"invoice_id": r["invoice_id"], "line_id": r["line_id"]} for r in pages["lines"]],
-        }, replace={"invoice_lines": ("invoice_id", {r["id"] for r in pages["invoices"]})})
+        return CanonicalBatch(
+            rows={
+                "invoices": [{"invoice_id": r["id"], "status": "AUTHORISED"} for r in pages["invoices"]],
+                "invoice_lines": [
+                    {"invoice_id": r["invoice_id"], "line_id": r["line_id"]} for r in pages["lines"]
+                ],
+            },
+            replace={"invoice_lines": ("invoice_id", {r["id"] for r in pages["invoices"]})},
+        )
 
     def budget_left(self) -> dict[str, int | None]:
         return {"minute": 50}
@@ -62,7 +73,9 @@ def test_full_pull_pages_everything_once_and_reports_progress(tmp_path: Path) ->
         result = pull(engagement, source, progress=seen.append)
         assert result.mode == "full" and not result.resumed
         assert [(e.name, e.pages_fetched, e.records, e.minimum_calls) for e in result.endpoints] == [
-            ("invoices", 3, 5, 3), ("lines", 1, 5, None)]
+            ("invoices", 3, 5, 3),
+            ("lines", 1, 5, None),
+        ]
         assert len(engagement.table("invoices")) == 5 and len(engagement.table("invoice_lines")) == 5
     assert seen[-1].finished and seen[0].endpoint == "invoices" and seen[0].budget == {"minute": 50}
 
@@ -77,7 +90,11 @@ def test_failed_pull_keeps_pages_and_a_rerun_resumes_without_refetching(tmp_path
         retry = ScriptedSource(invoices=5)
         result = pull(engagement, retry)
         assert result.resumed
-        assert retry.fetches == [("invoices", "2"), ("invoices", "4"), ("lines", None)]  # page 1 not fetched again
+        assert retry.fetches == [
+            ("invoices", "2"),
+            ("invoices", "4"),
+            ("lines", None),
+        ]  # page 1 not fetched again
         assert len(engagement.table("invoices")) == 5
         assert engagement.unfinished_pull("xero") is None
 

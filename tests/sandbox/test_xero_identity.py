@@ -28,8 +28,9 @@ FIRST = Tenant("6f1c1b9e-5d43-4c3a-9a44-0d6f4f0a1111", "Hartley & Finch Ltd")
 SECOND = Tenant("0b7d2f3a-8c21-4e55-b1a0-2a9e5c7d2222", "Hartley Holdings Ltd")
 VERIFIER = "sandbox-verifier-0123456789-abcdefghijklmnopqrstuvwxyz"
 REDIRECT = XERO_REDIRECT_URIS[0]
-SCOPES = ("openid profile email offline_access accounting.invoices accounting.contacts "
-          "accounting.settings.read")
+SCOPES = (
+    "openid profile email offline_access accounting.invoices accounting.contacts accounting.settings.read"
+)
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 UNAUTHORISED = {"Type": None, "Title": "Unauthorized", "Status": 401, "Detail": "AuthenticationUnsuccessful"}
 FORBIDDEN = {"Type": None, "Title": "Forbidden", "Status": 403, "Detail": "AuthenticationUnsuccessful"}
@@ -52,8 +53,9 @@ def identity(clock: SandboxClock) -> XeroIdentity:
 def post(
     identity: XeroIdentity, path: str, data: dict[str, str], headers: dict[str, str] | None = None
 ) -> Response:
-    request = Request.build("POST", "/xero" + path, headers={**FORM, **(headers or {})},
-                            body=urlencode(data).encode())
+    request = Request.build(
+        "POST", "/xero" + path, headers={**FORM, **(headers or {})}, body=urlencode(data).encode()
+    )
     return identity.handle(request, path)
 
 
@@ -62,16 +64,26 @@ def basic(client_id: str, secret: str) -> dict[str, str]:
 
 
 def custom_token(identity: XeroIdentity) -> str:
-    response = post(identity, "/identity/connect/token", {"grant_type": "client_credentials"},
-                    basic(XERO_CLIENT_ID, XERO_CLIENT_SECRET))
+    response = post(
+        identity,
+        "/identity/connect/token",
+        {"grant_type": "client_credentials"},
+        basic(XERO_CLIENT_ID, XERO_CLIENT_SECRET),
+    )
     assert response.status == 200, response.body
     return str(response.payload()["access_token"])
 
 
 def authorize(identity: XeroIdentity, **overrides: str) -> Response:
-    params = {"response_type": "code", "client_id": XERO_PKCE_CLIENT_ID, "redirect_uri": REDIRECT,
-              "scope": SCOPES, "state": "st-42", "code_challenge": s256_challenge(VERIFIER),
-              "code_challenge_method": "S256"}
+    params = {
+        "response_type": "code",
+        "client_id": XERO_PKCE_CLIENT_ID,
+        "redirect_uri": REDIRECT,
+        "scope": SCOPES,
+        "state": "st-42",
+        "code_challenge": s256_challenge(VERIFIER),
+        "code_challenge_method": "S256",
+    }
     params.update(overrides)
     query = urlencode({k: v for k, v in params.items() if v != ""})
     path = "/identity/connect/authorize"
@@ -86,8 +98,13 @@ def redirected(response: Response) -> dict[str, str]:
 
 
 def exchange(identity: XeroIdentity, code: str, **overrides: str) -> Response:
-    data = {"grant_type": "authorization_code", "client_id": XERO_PKCE_CLIENT_ID, "code": code,
-            "redirect_uri": REDIRECT, "code_verifier": VERIFIER}
+    data = {
+        "grant_type": "authorization_code",
+        "client_id": XERO_PKCE_CLIENT_ID,
+        "code": code,
+        "redirect_uri": REDIRECT,
+        "code_verifier": VERIFIER,
+    }
     data.update(overrides)
     return post(identity, "/identity/connect/token", data)
 
@@ -147,8 +164,12 @@ def test_client_credentials_token_needs_no_tenant_header(identity: XeroIdentity,
     data = {"grant_type": "client_credentials"}
     if how == "body":
         data.update(client_id=XERO_CLIENT_ID, client_secret=XERO_CLIENT_SECRET)
-    response = post(identity, "/identity/connect/token", data,
-                    basic(XERO_CLIENT_ID, XERO_CLIENT_SECRET) if how == "basic" else None)
+    response = post(
+        identity,
+        "/identity/connect/token",
+        data,
+        basic(XERO_CLIENT_ID, XERO_CLIENT_SECRET) if how == "basic" else None,
+    )
     assert response.status == 200
     assert response.headers["Cache-Control"].startswith("no-store")
     body = response.payload()
@@ -169,11 +190,19 @@ def test_client_credentials_token_needs_no_tenant_header(identity: XeroIdentity,
 
 def test_client_credentials_scope_must_be_among_the_connections(identity: XeroIdentity) -> None:
     auth = basic(XERO_CLIENT_ID, XERO_CLIENT_SECRET)
-    narrowed = post(identity, "/identity/connect/token",
-                    {"grant_type": "client_credentials", "scope": "accounting.contacts"}, auth)
+    narrowed = post(
+        identity,
+        "/identity/connect/token",
+        {"grant_type": "client_credentials", "scope": "accounting.contacts"},
+        auth,
+    )
     assert narrowed.payload()["scope"] == "accounting.contacts"
-    wider = post(identity, "/identity/connect/token",
-                 {"grant_type": "client_credentials", "scope": "accounting.transactions"}, auth)
+    wider = post(
+        identity,
+        "/identity/connect/token",
+        {"grant_type": "client_credentials", "scope": "accounting.transactions"},
+        auth,
+    )
     assert error_of(wider) == "invalid_scope"
 
 
@@ -181,21 +210,28 @@ def test_client_credentials_scope_must_be_among_the_connections(identity: XeroId
     ("data", "headers", "error"),
     [
         ({"grant_type": "client_credentials"}, basic(XERO_CLIENT_ID, "wrong"), "invalid_client"),
-        ({"grant_type": "client_credentials", "client_id": XERO_CLIENT_ID, "client_secret": "x"}, None,
-         "invalid_client"),
+        (
+            {"grant_type": "client_credentials", "client_id": XERO_CLIENT_ID, "client_secret": "x"},
+            None,
+            "invalid_client",
+        ),
         ({"grant_type": "client_credentials", "client_id": "nobody"}, None, "invalid_client"),
         ({"grant_type": "client_credentials"}, {"Authorization": "Basic !!not-base64"}, "invalid_client"),
         ({"grant_type": "client_credentials"}, None, "invalid_client"),
         ({"grant_type": "password"}, basic(XERO_CLIENT_ID, XERO_CLIENT_SECRET), "unsupported_grant_type"),
         ({}, basic(XERO_CLIENT_ID, XERO_CLIENT_SECRET), "unsupported_grant_type"),
-        ({"grant_type": "authorization_code", "code": "x"}, basic(XERO_CLIENT_ID, XERO_CLIENT_SECRET),
-         "unauthorized_client"),
+        (
+            {"grant_type": "authorization_code", "code": "x"},
+            basic(XERO_CLIENT_ID, XERO_CLIENT_SECRET),
+            "unauthorized_client",
+        ),
         ({"grant_type": "client_credentials", "client_id": XERO_PKCE_CLIENT_ID}, None, "unauthorized_client"),
         ({"grant_type": "refresh_token", "client_id": XERO_PKCE_CLIENT_ID}, None, "invalid_request"),
     ],
 )
-def test_token_endpoint_errors(identity: XeroIdentity, data: dict[str, str], headers: dict[str, str] | None,
-                               error: str) -> None:
+def test_token_endpoint_errors(
+    identity: XeroIdentity, data: dict[str, str], headers: dict[str, str] | None, error: str
+) -> None:
     response = post(identity, "/identity/connect/token", data, headers)
     assert error_of(response) == error
     assert response.payload() == {"error": error}
@@ -203,8 +239,12 @@ def test_token_endpoint_errors(identity: XeroIdentity, data: dict[str, str], hea
 
 def test_token_endpoint_wants_a_form_post(identity: XeroIdentity) -> None:
     path = "/identity/connect/token"
-    as_json = Request.build("POST", path, headers={"Content-Type": "application/json"},
-                            body=b'{"grant_type": "client_credentials"}')
+    as_json = Request.build(
+        "POST",
+        path,
+        headers={"Content-Type": "application/json"},
+        body=b'{"grant_type": "client_credentials"}',
+    )
     assert error_of(identity.handle(as_json, path)) == "invalid_request"
     assert identity.handle(Request.build("GET", path), path).status == 405
     assert identity.handle(Request.build("GET", "/identity/nowhere"), "/identity/nowhere").status == 404
@@ -220,11 +260,16 @@ def test_authorize_redirects_with_code_and_state(identity: XeroIdentity) -> None
 
 @pytest.mark.parametrize(
     ("overrides", "status"),
-    [({"client_id": "nobody"}, 400), ({"client_id": XERO_CLIENT_ID}, 400),
-     ({"redirect_uri": "https://evil.example/cb"}, 400), ({"redirect_uri": ""}, 400)],
+    [
+        ({"client_id": "nobody"}, 400),
+        ({"client_id": XERO_CLIENT_ID}, 400),
+        ({"redirect_uri": "https://evil.example/cb"}, 400),
+        ({"redirect_uri": ""}, 400),
+    ],
 )
-def test_authorize_never_redirects_to_an_unregistered_place(identity: XeroIdentity, overrides: dict[str, str],
-                                                            status: int) -> None:
+def test_authorize_never_redirects_to_an_unregistered_place(
+    identity: XeroIdentity, overrides: dict[str, str], status: int
+) -> None:
     response = authorize(identity, **overrides)
     assert response.status == status and "Location" not in response.headers
     assert response.headers["Content-Type"].startswith("text/html")
@@ -232,11 +277,15 @@ def test_authorize_never_redirects_to_an_unregistered_place(identity: XeroIdenti
 
 @pytest.mark.parametrize(
     ("overrides", "error"),
-    [({"code_challenge": ""}, "invalid_request"), ({"code_challenge_method": "S512"}, "invalid_request"),
-     ({"code_challenge": "short"}, "invalid_request"),
-     ({"response_type": "token"}, "unsupported_response_type"),
-     ({"scope": "openid accounting.transactions"}, "invalid_scope"),
-     ({"scope": "openid made.up"}, "invalid_scope"), ({"scope": ""}, "invalid_request")],
+    [
+        ({"code_challenge": ""}, "invalid_request"),
+        ({"code_challenge_method": "S512"}, "invalid_request"),
+        ({"code_challenge": "short"}, "invalid_request"),
+        ({"response_type": "token"}, "unsupported_response_type"),
+        ({"scope": "openid accounting.transactions"}, "invalid_scope"),
+        ({"scope": "openid made.up"}, "invalid_scope"),
+        ({"scope": ""}, "invalid_request"),
+    ],
 )
 def test_authorize_errors_go_back_to_the_app(
     identity: XeroIdentity, overrides: dict[str, str], error: str
@@ -254,8 +303,14 @@ def test_code_exchange_gives_access_refresh_and_id_tokens(identity: XeroIdentity
     assert access["client_id"] == XERO_PKCE_CLIENT_ID and access["scope"] == SCOPES.split()
     id_token = claims(body["id_token"])
     assert id_token["aud"] == XERO_PKCE_CLIENT_ID and id_token["sub"] == access["sub"]
-    ID_SPEC.check_schema({"grant_type": "refresh_token", "refresh_token": body["refresh_token"],
-                          "client_id": XERO_PKCE_CLIENT_ID}, "RefreshToken")
+    ID_SPEC.check_schema(
+        {
+            "grant_type": "refresh_token",
+            "refresh_token": body["refresh_token"],
+            "client_id": XERO_PKCE_CLIENT_ID,
+        },
+        "RefreshToken",
+    )
 
 
 def test_no_refresh_token_without_offline_access(identity: XeroIdentity) -> None:
@@ -300,9 +355,17 @@ def test_redirect_uri_must_match_the_authorize_one(identity: XeroIdentity) -> No
 
 def test_code_belongs_to_its_client(identity: XeroIdentity) -> None:
     code = redirected(authorize(identity))["code"]
-    response = post(identity, "/identity/connect/token",
-                    {"grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT,
-                     "code_verifier": VERIFIER}, basic(XERO_CLIENT_ID, XERO_CLIENT_SECRET))
+    response = post(
+        identity,
+        "/identity/connect/token",
+        {
+            "grant_type": "authorization_code",
+            "code": code,
+            "redirect_uri": REDIRECT,
+            "code_verifier": VERIFIER,
+        },
+        basic(XERO_CLIENT_ID, XERO_CLIENT_SECRET),
+    )
     assert error_of(response) == "unauthorized_client"
     assert exchange(identity, code).status == 200
 
@@ -319,12 +382,15 @@ def test_refresh_rotates_and_keeps_scopes(identity: XeroIdentity) -> None:
     assert second["refresh_token"] != first["refresh_token"]
     assert second["access_token"] != first["access_token"]
     assert second["scope"] == SCOPES and claims(second["access_token"])["scope"] == SCOPES.split()
-    assert claims(second["access_token"])["authentication_event_id"] == claims(
-        first["access_token"])["authentication_event_id"]
+    assert (
+        claims(second["access_token"])["authentication_event_id"]
+        == claims(first["access_token"])["authentication_event_id"]
+    )
     third = refresh(identity, second["refresh_token"]).payload()
     assert third["refresh_token"] not in (first["refresh_token"], second["refresh_token"])
     assert error_of(refresh(identity, first["refresh_token"], scope=SCOPES + " accounting.payments")) == (
-        "invalid_scope")
+        "invalid_scope"
+    )
 
 
 def test_rotated_refresh_token_has_a_thirty_minute_grace(identity: XeroIdentity, clock: SandboxClock) -> None:
@@ -350,9 +416,12 @@ def test_unused_refresh_token_expires_after_sixty_days(identity: XeroIdentity, c
 
 def test_refresh_token_belongs_to_its_client(identity: XeroIdentity) -> None:
     token = code_flow(identity)["refresh_token"]
-    response = post(identity, "/identity/connect/token",
-                    {"grant_type": "refresh_token", "refresh_token": token},
-                    basic(XERO_CLIENT_ID, XERO_CLIENT_SECRET))
+    response = post(
+        identity,
+        "/identity/connect/token",
+        {"grant_type": "refresh_token", "refresh_token": token},
+        basic(XERO_CLIENT_ID, XERO_CLIENT_SECRET),
+    )
     assert error_of(response) == "unauthorized_client"
     assert error_of(refresh(identity, "not-a-token")) == "invalid_grant"
 
@@ -367,8 +436,12 @@ def test_access_token_expires_after_thirty_minutes(identity: XeroIdentity, clock
     clock.advance(1)
     response = api(identity, token, FIRST.tenant_id)
     assert isinstance(response, Response) and response.status == 401
-    assert response.payload() == {"Type": None, "Title": "Unauthorized", "Status": 401,
-                                  "Detail": "TokenExpired: token expired at 11/25/2026 10:30:00"}
+    assert response.payload() == {
+        "Type": None,
+        "Title": "Unauthorized",
+        "Status": 401,
+        "Detail": "TokenExpired: token expired at 11/25/2026 10:30:00",
+    }
     assert response.headers["WWW-Authenticate"].startswith("Bearer")
 
 
@@ -489,8 +562,11 @@ def test_deleting_the_custom_connection_cuts_it_off(identity: XeroIdentity) -> N
 def test_revocation_revokes_the_grant_and_removes_connections(identity: XeroIdentity) -> None:
     body = code_flow(identity)
     other = code_flow(identity)
-    response = post(identity, "/identity/connect/revocation",
-                    {"token": body["refresh_token"], "client_id": XERO_PKCE_CLIENT_ID})
+    response = post(
+        identity,
+        "/identity/connect/revocation",
+        {"token": body["refresh_token"], "client_id": XERO_PKCE_CLIENT_ID},
+    )
     assert response.status == 200
     assert error_of(refresh(identity, body["refresh_token"])) == "invalid_grant"
     revoked = api(identity, body["access_token"], FIRST.tenant_id)
@@ -506,7 +582,8 @@ def test_revocation_needs_client_auth_and_ignores_unknown_tokens(identity: XeroI
     body = code_flow(identity)
     path = "/identity/connect/revocation"
     assert error_of(post(identity, path, {"token": body["refresh_token"], "client_id": "nobody"})) == (
-        "invalid_client")
+        "invalid_client"
+    )
     assert error_of(post(identity, path, {"client_id": XERO_PKCE_CLIENT_ID})) == "invalid_request"
     assert post(identity, path, {"token": "unknown", "client_id": XERO_PKCE_CLIENT_ID}).status == 200
     # another client cannot revoke this client's token

@@ -84,6 +84,9 @@ class Manifest:
     as_of: date
     counts: dict[str, int]
     problems: list[PlantedProblem]
+    # The true CRM <-> Xero correspondence: {"pipedrive.organization": id, "xero.contact": id} per pair of
+    # records that are the same real company (duplicates included), for scoring matchers.
+    links: list[dict[str, str | int]] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         by_kind: dict[str, int] = {}
@@ -95,9 +98,8 @@ class Manifest:
             "as_of": self.as_of.isoformat(),
             "counts": self.counts,
             "problem_counts": dict(sorted(by_kind.items())),
-            "problems": [
-                {"kind": p.kind, "records": p.records, "detail": p.detail} for p in self.problems
-            ],
+            "problems": [{"kind": p.kind, "records": p.records, "detail": p.detail} for p in self.problems],
+            "links": self.links,
         }
 
 

@@ -157,7 +157,7 @@ class _Parser:
                 numbers.append(int(self.take().text))
             self.take(")")
             try:
-                year, month, day, hour, minute, second = (numbers + [0, 0, 0])[:6]
+                year, month, day, hour, minute, second = ([*numbers, 0, 0, 0])[:6]
                 return datetime(year, month, day, hour, minute, second, tzinfo=UTC)
             except (TypeError, ValueError) as exc:
                 raise WhereError(f"DateTime{tuple(numbers)} is not a valid date.") from exc
