@@ -1,0 +1,41 @@
+"""The sandbox demo client pulled into an engagement, as the profile reads it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from workbench.connections import Connector
+from workbench.profile.tables import ProfileTables
+from workbench.pull.runner import pull
+from workbench.sandbox.app import Sandbox
+from workbench.sandbox.demo import DemoSize
+from workbench.store import Engagement
+from workbench.tokens import TokenStore
+
+
+@dataclass(frozen=True)
+class PulledDemo:
+    tables: ProfileTables
+    manifest: dict[str, Any]
+
+    @property
+    def problems(self) -> list[dict[str, Any]]:
+        return list(self.manifest["problems"])
+
+
+def pulled_demo(folder: Path, seed: int = 7, organisations: int | None = None) -> PulledDemo:
+    """Pull the demo client of that seed (and size) through the product's clients into `folder`."""
+    if organisations is None:
+        sandbox = Sandbox.demo(seed)
+    else:
+        sandbox = Sandbox.demo(seed, DemoSize.scaled(organisations))
+    with (
+        Engagement.open("demo", folder / "engagements") as engagement,
+        Connector(sandbox=sandbox, store=TokenStore(folder / "tokens")) as connector,
+    ):
+        for source in connector.sources(engagement):
+            pull(engagement, source)
+        manifest = sandbox.client.manifest
+        return PulledDemo(ProfileTables.from_engagement(engagement, manifest.as_of), manifest.to_json())
