@@ -1,0 +1,364 @@
+"""How a UK bookkeeper reads names and keys: company names, person names, email/web domains, phones,
+postcodes and VAT numbers, each reduced to a form two records can be compared on.
+
+Everything here is a pure function of one value and returns `None` (or `""` for names) when the value
+carries nothing comparable, so a blank never "agrees" with another blank.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+# Letters NFKD does not decompose (OpenRefine's fingerprint keyer maps the same ones).
+_LETTERS = str.maketrans({"ß": "ss", "æ": "ae", "ø": "o", "þ": "th", "ð": "d", "ł": "l", "œ": "oe", "đ": "d"})
+
+
+def fold(text: str | None) -> str:
+    """Casefold, strip accents (NFKD), map the few letters NFKD keeps; no other change."""
+    if not text:
+        return ""
+    text = unicodedata.normalize("NFKD", str(text).casefold().translate(_LETTERS))
+    return "".join(c for c in text if not unicodedata.combining(c))
+
+
+# --- company names ----------------------------------------------------------------------------------
+# Legal forms, longest first when matched, each mapped to one canonical token. UK and Irish forms come
+# from the ISO 20275 (GLEIF ELF) GB/IE rows incl. their Welsh and Irish abbreviations; the foreign forms
+# are the ones a UK business's overseas customers carry. Keys are written as they read after
+# `_tokens` (dots dropped, punctuation to spaces, "&" as "and").
+_FORM_VARIANTS: dict[str, tuple[str, ...]] = {
+    # private limited company (Welsh cyfyngedig, Irish teoranta)
+    "ltd": ("ltd", "limited", "private limited company", "limited company", "cyf", "cyfyngedig",
+            "cwmni cyfyngedig", "teo", "teoranta", "pvt ltd", "pte ltd", "pte", "pty ltd", "pty"),
+    # public limited company (Welsh ccc, Irish cpt)
+    "plc": ("plc", "public limited company", "public limited co", "ccc", "cwmni cyfyngedig cyhoeddus",
+            "cpt"),
+    "llp": ("llp", "limited liability partnership", "pac", "partneriaeth atebolrwydd cyfyngedig"),
+    "lp": ("lp", "limited partnership", "ilp"),
+    "cic": ("cic", "community interest company", "cbc", "cwmni buddiant cymunedol"),
+    "cio": ("cio", "charitable incorporated organisation"),
+    "clg": ("clg", "ctr", "limited by guarantee", "company limited by guarantee"),
+    # Irish designated activity / unlimited companies, ICAV
+    "dac": ("dac", "designated activity company", "cga"),
+    "unltd": ("unlimited", "unlimited company", "uc", "ulc", "puc", "pulc"),
+    "icav": ("icav",),
+    # "& Co", "Company": the weakest form, reported only when nothing stronger is present
+    "co": ("co", "and co", "company", "and company"),
+    # overseas customers
+    "inc": ("inc", "incorporated"),
+    "corp": ("corp", "corporation"),
+    "llc": ("llc",),
+    "gmbh": ("gmbh", "gmbh and co kg"),
+    **{form: (form,) for form in ("ag", "kg", "sa", "sas", "sarl", "srl", "spa", "bv", "nv", "ab", "aps",
+                                  "asa", "oy", "sl")},
+}  # fmt: skip
+_LEGAL_FORMS = {variant: form for form, variants in _FORM_VARIANTS.items() for variant in variants}
+_FORM_PATTERNS = sorted((tuple(k.split()) for k in _LEGAL_FORMS), key=len, reverse=True)
+# Annotations bookkeepers put in names (Xero forces unique names, so a second record of the same
+# business is often renamed "... (old)" or "... - do not use"). Parenthesised, they are qualifiers.
+_ANNOTATIONS = frozenset(
+    {"uk", "gb", "old", "new", "do not use", "dont use", "dnu", "duplicate", "dup", "archived", "closed",
+     "inactive", "not used"}
+)  # fmt: skip
+# Bare words that qualify rather than name when they end a name: "Acme UK Ltd" is Acme's UK arm.
+_TRAILING_QUALIFIERS = frozenset({"uk", "gb"})
+_TRADING_AS = re.compile(r"\s(?:t\s*/\s*a|t/as|trading\s+as|trading\s+under)\s", re.IGNORECASE)
+_PARENS = re.compile(r"[(\[]([^)\]]*)[)\]]")
+
+
+@dataclass(frozen=True)
+class CompanyName:
+    """A company name read into parts: `core` is what identifies the business.
+
+    `legal_form` is one canonical token (`ltd`, `plc`, `llp`, `lp`, `cic`, `co`, ...) kept as evidence:
+    "Jones LLP" and "Jones Ltd" share a core but are different legal entities. `trading_name` is the
+    canonical core of a "t/a" name.
+    """
+
+    core: str
+    legal_form: str | None = None
+    qualifiers: tuple[str, ...] = ()
+    trading_name: str | None = None
+
+
+def _tokens(text: str) -> list[str]:
+    """Folded words: dots and apostrophes dropped ("A.C.M.E." -> "acme"), "&"/"+" as "and", every
+    other punctuation mark a word break ("Smith-Jones" -> "smith jones")."""
+    text = fold(text).replace("&", " and ").replace("+", " and ")
+    text = re.sub(r"[.'’`]", "", text)
+    return re.sub(r"[^0-9a-z]+", " ", text).split()
+
+
+def _strip_forms(words: list[str]) -> tuple[list[str], list[str]]:
+    """Remove legal forms from the end of `words` (repeatedly: "Acme Co. Ltd" has two)."""
+    forms: list[str] = []
+    changed = True
+    while changed and len(words) > 1:
+        changed = False
+        for pattern in _FORM_PATTERNS:
+            n = len(pattern)
+            if len(words) > n and tuple(words[-n:]) == pattern:
+                forms.append(_LEGAL_FORMS[" ".join(pattern)])
+                words = words[:-n]
+                changed = True
+                break
+    return words, forms
+
+
+def _read_legal_part(text: str) -> tuple[str, str | None, tuple[str, ...]]:
+    qualifiers: list[str] = []
+
+    def annotation(match: re.Match[str]) -> str:
+        inner = " ".join(_tokens(match.group(1)))
+        if inner in _ANNOTATIONS or inner in _LEGAL_FORMS:
+            qualifiers.append(inner)
+            return " " if inner in _ANNOTATIONS else f" {inner} "
+        return f" {match.group(1)} "
+
+    text = _PARENS.sub(annotation, text)
+    qualifiers = [q for q in qualifiers if q in _ANNOTATIONS]
+    # "Acme Ltd - old", "Acme Ltd -- DO NOT USE"
+    dash = re.split(r"\s[-–—]+\s", text)
+    if len(dash) > 1 and " ".join(_tokens(dash[-1])) in _ANNOTATIONS:
+        qualifiers.append(" ".join(_tokens(dash[-1])))
+        text = " ".join(dash[:-1])
+    words = _tokens(text)
+    if len(words) > 1 and words[0] == "the":
+        words = words[1:]
+    words, forms = _strip_forms(words)
+    while len(words) > 1 and words[-1] in _TRAILING_QUALIFIERS:
+        qualifiers.append(words.pop())
+        words, more = _strip_forms(words)
+        forms.extend(more)
+    strong = [f for f in forms if f != "co"]
+    form = strong[0] if strong else (forms[0] if forms else None)
+    return " ".join(words), form, tuple(dict.fromkeys(qualifiers))
+
+
+def parse_company_name(name: str | None) -> CompanyName:
+    """`"The Acme (UK) Trading Co. Ltd t/a Acme"` -> core `acme trading`, form `ltd`, qualifiers
+    `("uk",)`, trading name `acme`."""
+    if not name or not str(name).strip():
+        return CompanyName("")
+    legal, _, trading = _split_trading(str(name))
+    core, form, qualifiers = _read_legal_part(legal)
+    trading_core = _read_legal_part(trading)[0] if trading else None
+    return CompanyName(core, form, qualifiers, trading_core or None)
+
+
+def _split_trading(name: str) -> tuple[str, str, str]:
+    parts = _TRADING_AS.split(f" {name} ", maxsplit=1)
+    if len(parts) == 2 and parts[0].strip() and parts[1].strip():
+        return parts[0], "t/a", parts[1]
+    return name, "", ""
+
+
+def canonical_company_name(name: str | None) -> str:
+    """The identifying core of a company name: "ACME (UK) LIMITED" and "Acme Ltd." -> "acme"."""
+    return parse_company_name(name).core
+
+
+# --- person names -----------------------------------------------------------------------------------
+_TITLES = frozenset(
+    {"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "professor", "sir", "dame", "lady", "lord", "rev", "revd"}
+)
+_SUFFIXES = frozenset(
+    {"jr", "jnr", "sr", "snr", "ii", "iii", "iv", "phd", "obe", "mbe", "cbe", "qc", "kc", "esq"}
+)
+
+
+def person_name_tokens(name: str | None) -> list[str]:
+    """Folded given-to-family words without titles and post-nominals; "Smith, John" reads "john smith"."""
+    if not name or not str(name).strip():
+        return []
+    text = str(name)
+    if text.count(",") == 1:
+        family, given = text.split(",")
+        if given.strip() and family.strip() and len(_tokens(family)) <= 2:
+            text = f"{given} {family}"
+    words = _tokens(text)
+    while len(words) > 1 and words[0] in _TITLES:
+        words = words[1:]
+    while len(words) > 1 and words[-1] in _SUFFIXES:
+        words = words[:-1]
+    return words
+
+
+def canonical_person_name(name: str | None) -> str:
+    """ "  Dr. JOHN  O'Brien-Smith " -> "john obrien smith"."""
+    return " ".join(person_name_tokens(name))
+
+
+# Common English given-name short forms -> the formal name they stand for (the synonym lists CRM
+# dedupe tools ship, e.g. Bill/William). A short form that serves several names maps to the commonest.
+_NICKNAMES_TEXT = """
+    abby=abigail abbie=abigail al=alan alex=alexander alf=alfred andy=andrew drew=andrew tony=anthony
+    ant=anthony bart=bartholomew ben=benjamin benny=benjamin bert=albert bertie=albert bob=robert
+    bobby=robert rob=robert robbie=robert bill=william billy=william will=william liam=william
+    brad=bradley cathy=catherine kate=katherine katie=katherine kathy=katherine kat=katherine
+    chris=christopher kit=christopher chuck=charles charlie=charles dan=daniel danny=daniel
+    dave=david davy=david di=diana dick=richard rick=richard ricky=richard rich=richard
+    ed=edward eddie=edward ted=edward ned=edward liz=elizabeth beth=elizabeth lizzie=elizabeth
+    betty=elizabeth eliza=elizabeth fred=frederick freddie=frederick gerry=gerald greg=gregory
+    harry=henry hal=henry jack=john johnny=john jim=james jimmy=james jamie=james jen=jennifer
+    jenny=jennifer jeff=jeffrey joe=joseph joey=joseph jo=joanne jon=jonathan josh=joshua
+    ken=kenneth kenny=kenneth larry=lawrence len=leonard leo=leonard maggie=margaret meg=margaret
+    peggy=margaret marge=margaret matt=matthew max=maximilian mike=michael mick=michael mickey=michael
+    nat=nathan nate=nathan nick=nicholas nicky=nicola pat=patrick patty=patricia pete=peter phil=philip
+    ray=raymond reg=reginald ron=ronald ronnie=ronald rosie=rosemary sam=samuel sammy=samuel
+    sandy=alexandra sally=sarah steve=stephen stevie=stephen sue=susan susie=susan ted=edward
+    terry=terence tim=timothy tom=thomas tommy=thomas becky=rebecca becca=rebecca vicky=victoria
+    vic=victor wendy=gwendolyn zach=zachary zac=zachary zak=zachary nikki=nicola
+    """
+NICKNAMES: dict[str, str] = dict(pair.split("=") for pair in _NICKNAMES_TEXT.split())
+
+
+def formal_given_name(given: str | None) -> str:
+    """A folded given name with a common short form expanded: "Bob" -> "robert", "Robert" -> "robert"."""
+    word = " ".join(_tokens(given or ""))
+    return NICKNAMES.get(word, word)
+
+
+# --- emails and web domains -------------------------------------------------------------------------
+# Free-mail providers: a shared domain there says nothing about two records being one business.
+_FREE_MAIL = frozenset(
+    {
+        "gmail.com", "googlemail.com", "hotmail.com", "hotmail.co.uk", "outlook.com", "outlook.co.uk",
+        "live.com", "live.co.uk", "msn.com", "icloud.com", "me.com", "mac.com", "aol.com", "aol.co.uk",
+        "aim.com", "btinternet.com", "btopenworld.com", "bt.com", "sky.com", "virginmedia.com",
+        "ntlworld.com", "blueyonder.co.uk", "talktalk.net", "tiscali.co.uk", "plus.com", "plusnet.com",
+        "orange.net", "wanadoo.co.uk", "fsmail.net", "freeserve.co.uk", "o2.co.uk", "ymail.com",
+        "rocketmail.com", "protonmail.com", "proton.me", "pm.me", "gmx.com", "gmx.co.uk", "gmx.net",
+        "mail.com", "zoho.com", "fastmail.com", "hushmail.com", "tutanota.com", "qq.com", "163.com",
+    }
+)  # fmt: skip
+_FREE_MAIL_FAMILIES = ("yahoo", "hotmail", "outlook", "live", "yandex", "gmx", "web", "libero", "laposte")
+# Second-level public suffixes under which a registrable domain has three labels (acme.co.uk).
+_SECOND_LEVEL = frozenset(
+    {
+        "co.uk", "org.uk", "ltd.uk", "plc.uk", "me.uk", "net.uk", "ac.uk", "gov.uk", "sch.uk", "nhs.uk",
+        "police.uk", "com.au", "net.au", "org.au", "co.nz", "org.nz", "co.za", "com.br", "co.jp",
+        "co.in", "com.cn", "com.sg", "com.hk", "co.il", "com.mx", "com.tr", "co.kr",
+    }
+)  # fmt: skip
+
+
+def registrable_domain(host: str | None) -> str | None:
+    """`www.shop.acme.co.uk` -> `acme.co.uk` (a short suffix table, not the full Public Suffix List)."""
+    if not host:
+        return None
+    host = fold(host).strip().strip(".")
+    labels = [label for label in host.split(".") if label]
+    if len(labels) < 2 or any(not re.fullmatch(r"[0-9a-z-]+", label) for label in labels):
+        return None
+    keep = 3 if ".".join(labels[-2:]) in _SECOND_LEVEL else 2
+    return ".".join(labels[-keep:]) if len(labels) >= keep else None
+
+
+def is_free_mail_domain(domain: str | None) -> bool:
+    if not domain:
+        return False
+    domain = domain.casefold()
+    return domain in _FREE_MAIL or domain.split(".")[0] in _FREE_MAIL_FAMILIES
+
+
+def normalise_email(email: str | None) -> str | None:
+    """`" John.Smith@ACME.co.uk "` -> `john.smith@acme.co.uk`; anything without a user and a domain
+    -> None."""
+    if not email or "@" not in str(email):
+        return None
+    text = str(email).strip().strip("<>").casefold()
+    user, _, host = text.rpartition("@")
+    domain = registrable_domain(host)
+    if not user or domain is None:
+        return None
+    return f"{user}@{host.strip('.')}"
+
+
+def email_domain(email: str | None) -> str | None:
+    """The business domain of an email address (`acme.co.uk`); None for free-mail providers."""
+    address = normalise_email(email)
+    if address is None:
+        return None
+    domain = registrable_domain(address.rpartition("@")[2])
+    return None if domain is None or is_free_mail_domain(domain) else domain
+
+
+def website_domain(url: str | None) -> str | None:
+    """`https://www.Acme.co.uk/about` -> `acme.co.uk`."""
+    if not url or not str(url).strip():
+        return None
+    text = str(url).strip()
+    if "@" in text and "//" not in text:
+        return email_domain(text)
+    try:
+        host = urlsplit(text if "//" in text else f"//{text}").hostname
+    except ValueError:
+        return None
+    return registrable_domain(host)
+
+
+# --- phones, postcodes, VAT numbers -----------------------------------------------------------------
+_EXTENSION = re.compile(r"\s*(?:ext\.?|extension|x|#)\s*\d+\s*$", re.IGNORECASE)
+
+
+def normalise_phone(phone: str | None) -> str | None:
+    """A phone number as comparable digits: UK numbers in national form (`+44 (0)20 7946 0000`,
+    `0044 20 7946 0000` and `020 7946 0000` -> `02079460000`), others as `+` country code and number.
+    Extensions are dropped; fewer than 7 digits -> None."""
+    if not phone or not str(phone).strip():
+        return None
+    text = _EXTENSION.sub("", str(phone).strip())
+    text = text.replace("(0)", "")
+    international = text.lstrip().startswith("+")
+    digits = re.sub(r"\D", "", text)
+    if not international and digits.startswith("00"):
+        international, digits = True, digits[2:]
+    if international:
+        if digits.startswith("44"):
+            national = digits[2:]
+            digits = national if national.startswith("0") else "0" + national
+        else:
+            digits = "+" + digits
+    elif digits.startswith("44") and len(digits) == 12:
+        digits = "0" + digits[2:]
+    return digits if len(digits.lstrip("+")) >= 7 else None
+
+
+_UK_POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][0-9A-Z]?)([0-9][A-Z]{2})$")
+
+
+def normalise_postcode(postcode: str | None) -> str | None:
+    """A UK postcode in standard form (`sw1a1aa` -> `SW1A 1AA`); other postcodes upper-cased without
+    spaces or dashes."""
+    if not postcode or not str(postcode).strip():
+        return None
+    compact = re.sub(r"[^0-9A-Z]", "", fold(str(postcode)).upper())
+    if not compact:
+        return None
+    uk = _UK_POSTCODE.match(compact)
+    return f"{uk.group(1)} {uk.group(2)}" if uk else compact
+
+
+def postcode_outward(postcode: str | None) -> str | None:
+    """The outward code of a UK postcode (`SW1A 1AA` -> `SW1A`); None when it is not a UK postcode."""
+    normal = normalise_postcode(postcode)
+    if normal is None or " " not in normal:
+        return None
+    return normal.split(" ")[0]
+
+
+def normalise_vat_number(vat: str | None) -> str | None:
+    """A VAT number for comparison: GB numbers as their first 9 digits (a 12-digit branch number is the
+    same registration), others as country prefix + number; no digits or letters -> None."""
+    if not vat or not str(vat).strip():
+        return None
+    compact = re.sub(r"[^0-9A-Z]", "", fold(str(vat)).upper())
+    if compact.startswith(("GB", "XI")):  # XI: Northern Ireland goods trade, the same registration
+        compact = compact[2:]
+    if compact.isdigit():
+        return compact[:9] if len(compact) >= 9 else compact
+    return compact or None
