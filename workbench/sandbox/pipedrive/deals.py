@@ -23,7 +23,7 @@ from workbench.sandbox.pipedrive.filters import (
     matches,
     time_param,
 )
-from workbench.sandbox.pipedrive.paging import paginate, read_page
+from workbench.sandbox.pipedrive.paging import paginate, paginate_sorted, read_page
 
 Record = dict[str, Any]
 STATUSES = ("open", "won", "lost", "deleted")
@@ -46,9 +46,7 @@ def _extra(call: Call, deal: Record, name: str) -> Any:
     if name == "first_won_time":
         return deal.get("won_time") if deal.get("status") == "won" else None
     if name == "products_count":
-        return sum(
-            1 for line in call.store.tables["deal_products"].values() if line.get("deal_id") == deal["id"]
-        )
+        return len(call.store.grouped("deal_products", "deal_id").get(deal["id"], ()))
     if name == "participants_count":
         return 1 if deal.get("person_id") else 0
     if name == "smart_bcc_email":
@@ -89,20 +87,20 @@ def list_deals(call: Call) -> Record:
     if int_param(request, "filter_id") is not None:
         raise not_found("Filter not found")
     deleted_since = call.now - DELETED_VISIBLE_FOR
-    selected = []
-    for deal in call.store.tables["deals"].values():
+
+    def keep(deal: Record) -> bool:
         if deal.get("is_archived"):
-            continue
+            return False
         if _is_deleted(deal):
             if not statuses or "deleted" not in statuses or deal["update_time"] < deleted_since:
-                continue
+                return False
         elif statuses and deal.get("status") not in statuses:
-            continue
+            return False
         if ids is not None and deal["id"] not in ids:
-            continue
-        if matches(deal, **wanted) and in_window(deal, since, until):
-            selected.append(deal)
-    chunk, next_cursor = paginate(selected, paging)
+            return False
+        return matches(deal, **wanted) and in_window(deal, since, until)
+
+    chunk, next_cursor = paginate_sorted(call.store.ordered("deals", paging.sort_by), paging, keep)
     return page([render(d) for d in chunk], next_cursor)
 
 
@@ -313,9 +311,7 @@ def _render_line(call: Call, line: Record) -> Any:
 def products_of_deal(call: Call) -> Record:
     deal = _deal(call)
     paging = read_page(call.request, ("id", "add_time", "update_time", "order_nr"))
-    lines = [
-        line for line in call.store.tables["deal_products"].values() if line.get("deal_id") == deal["id"]
-    ]
+    lines = call.store.grouped("deal_products", "deal_id").get(deal["id"], [])
     chunk, next_cursor = paginate(lines, paging)
     return page([_render_line(call, line) for line in chunk], next_cursor)
 
@@ -323,6 +319,7 @@ def products_of_deal(call: Call) -> Record:
 def deal_products(call: Call) -> Record:
     deal_ids = set(id_list(call.request, "deal_ids", required=True) or [])
     paging = read_page(call.request, ("id", "deal_id", "add_time", "update_time", "order_nr"))
-    lines = [line for line in call.store.tables["deal_products"].values() if line.get("deal_id") in deal_ids]
+    by_deal = call.store.grouped("deal_products", "deal_id")
+    lines = [line for deal_id in deal_ids for line in by_deal.get(deal_id, ())]
     chunk, next_cursor = paginate(lines, paging)
     return page([_render_line(call, line) for line in chunk], next_cursor)

@@ -28,7 +28,7 @@ from workbench.sandbox.pipedrive.filters import (
     matches,
     time_param,
 )
-from workbench.sandbox.pipedrive.paging import paginate, read_page
+from workbench.sandbox.pipedrive.paging import Page, paginate, paginate_sorted, read_page
 
 Record = dict[str, Any]
 _COMMON_COUNTS = (
@@ -95,17 +95,23 @@ def _product_renderer(call: Call) -> Callable[[Record], Any]:
     return render
 
 
-def _listing(call: Call, table: str, **wanted: int | None) -> list[Record]:
+def _listing(call: Call, table: str, paging: Page, **wanted: int | None) -> tuple[list[Record], str | None]:
+    """One page of a table's live records that pass the request's id, owner and time filters."""
     request = call.request
     if int_param(request, "filter_id") is not None:
         raise not_found("Filter not found")
     ids = id_list(request, "ids")
     since, until = time_param(request, "updated_since"), time_param(request, "updated_until")
-    return [
-        record for record in call.store.tables[table].values()
-        if not record.get("is_deleted") and (ids is None or record["id"] in ids)
-        and matches(record, **wanted) and in_window(record, since, until)
-    ]  # fmt: skip
+
+    def keep(record: Record) -> bool:
+        return (
+            not record.get("is_deleted")
+            and (ids is None or record["id"] in ids)
+            and matches(record, **wanted)
+            and in_window(record, since, until)
+        )
+
+    return paginate_sorted(call.store.ordered(table, paging.sort_by), paging, keep)
 
 
 def _get(call: Call, table: str, label: str) -> Record:
@@ -118,8 +124,7 @@ def _get(call: Call, table: str, label: str) -> Record:
 def list_organizations(call: Call) -> Record:
     paging = read_page(call.request)
     render = _contact_renderer(call, "organization")
-    records = _listing(call, "organizations", owner_id=int_param(call.request, "owner_id"))
-    chunk, next_cursor = paginate(records, paging)
+    chunk, next_cursor = _listing(call, "organizations", paging, owner_id=int_param(call.request, "owner_id"))
     return page([render(r) for r in chunk], next_cursor)
 
 
@@ -133,12 +138,11 @@ def list_persons(call: Call) -> Record:
     paging = read_page(request)
     render = _contact_renderer(call, "person")
     wanted = {"owner_id": int_param(request, "owner_id"), "org_id": int_param(request, "org_id")}
-    records = _listing(call, "persons", **wanted)
     deal_id = int_param(request, "deal_id")
     if deal_id is not None:
         deal = call.store.tables["deals"].get(deal_id) or {}
-        records = [r for r in records if r["id"] == deal.get("person_id")]
-    chunk, next_cursor = paginate(records, paging)
+        wanted["id"] = deal.get("person_id") or -1
+    chunk, next_cursor = _listing(call, "persons", paging, **wanted)
     return page([render(r) for r in chunk], next_cursor)
 
 
@@ -150,8 +154,7 @@ def get_person(call: Call) -> Record:
 def list_products(call: Call) -> Record:
     paging = read_page(call.request, ("id", "name", "add_time", "update_time"))
     render = _product_renderer(call)
-    records = _listing(call, "products", owner_id=int_param(call.request, "owner_id"))
-    chunk, next_cursor = paginate(records, paging)
+    chunk, next_cursor = _listing(call, "products", paging, owner_id=int_param(call.request, "owner_id"))
     return page([render(r) for r in chunk], next_cursor)
 
 

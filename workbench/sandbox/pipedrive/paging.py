@@ -10,6 +10,8 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -71,6 +73,35 @@ def sort_key(record: dict[str, Any], field: str) -> SortKey:
     if value is None:
         return (False, 0, int(record["id"]))
     return (True, value, int(record["id"]))
+
+
+@dataclass(frozen=True)
+class SortedRecords:
+    """Records in ascending sort-key order, beside their keys (for bisecting to a cursor)."""
+
+    keys: list[SortKey]
+    records: list[dict[str, Any]]
+
+
+def paginate_sorted(
+    index: SortedRecords, page: Page, keep: Callable[[dict[str, Any]], bool]
+) -> tuple[list[dict[str, Any]], str | None]:
+    """As `paginate` over the records of `index` that `keep` accepts, reading only as far as the page."""
+    records = index.records
+    if page.direction == "desc":
+        end = bisect_left(index.keys, page.after) if page.after is not None else len(records)
+        positions: range = range(end - 1, -1, -1)
+    else:
+        start = bisect_right(index.keys, page.after) if page.after is not None else 0
+        positions = range(start, len(records))
+    chunk: list[dict[str, Any]] = []
+    for position in positions:
+        record = records[position]
+        if keep(record):
+            if len(chunk) == page.limit:
+                return chunk, _encode_cursor(chunk[-1], page)
+            chunk.append(record)
+    return chunk, None
 
 
 def paginate(records: list[dict[str, Any]], page: Page) -> tuple[list[dict[str, Any]], str | None]:

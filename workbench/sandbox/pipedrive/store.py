@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 from workbench.sandbox.demo.dataset import PipedriveCompany
 from workbench.sandbox.pipedrive.fields import ENTITIES, system_fields
+from workbench.sandbox.pipedrive.paging import SortedRecords, sort_key
 
 Record = dict[str, Any]
 
@@ -54,6 +56,10 @@ class CompanyStore:
             self.fields[entity] = fields
         self.changed: dict[str, set[int]] = {table: set() for table in WRITABLE}
         self.created_fields: dict[str, list[str]] = {entity: [] for entity in ENTITIES}
+        # Indexes over the tables, rebuilt lazily after a write: a list request reads one page from a
+        # sorted index instead of sorting the whole table, so paging N records costs O(N), not O(N²).
+        self._version = 0
+        self._indexes: dict[tuple[str, str, str], tuple[int, Any]] = {}
 
     @staticmethod
     def _normal_field(field: Record) -> Record:
@@ -74,6 +80,35 @@ class CompanyStore:
     def put(self, table: str, record: Record) -> None:
         self.tables[table][int(record["id"])] = record
         self.changed[table].add(int(record["id"]))
+        self._version += 1
+
+    def _index(self, kind: str, table: str, field: str, build: Callable[[], Any]) -> Any:
+        cached = self._indexes.get((kind, table, field))
+        if cached is None or cached[0] != self._version:
+            cached = (self._version, build())
+            self._indexes[(kind, table, field)] = cached
+        return cached[1]
+
+    def ordered(self, table: str, field: str) -> SortedRecords:
+        """The table's records in ascending `sort_key(record, field)` order, with those keys."""
+
+        def build() -> SortedRecords:
+            pairs = sorted(((sort_key(r, field), r) for r in self.tables[table].values()), key=lambda p: p[0])
+            return SortedRecords([k for k, _ in pairs], [r for _, r in pairs])
+
+        return cast(SortedRecords, self._index("ordered", table, field, build))
+
+    def grouped(self, table: str, field: str) -> dict[Any, list[Record]]:
+        """The table's records by the value of `field` (records without it are left out)."""
+
+        def build() -> dict[Any, list[Record]]:
+            groups: dict[Any, list[Record]] = {}
+            for record in self.tables[table].values():
+                if record.get(field) is not None:
+                    groups.setdefault(record[field], []).append(record)
+            return groups
+
+        return cast(dict[Any, list[Record]], self._index("grouped", table, field, build))
 
     def add_field(self, entity: str, field: Record) -> None:
         self.fields[entity].append(field)
