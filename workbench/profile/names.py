@@ -20,7 +20,10 @@ def fold(text: str | None) -> str:
     """Casefold, strip accents (NFKD), map the few letters NFKD keeps; no other change."""
     if not text:
         return ""
-    text = unicodedata.normalize("NFKD", str(text).casefold().translate(_LETTERS))
+    text = str(text).casefold()
+    if text.isascii():
+        return text
+    text = unicodedata.normalize("NFKD", text.translate(_LETTERS))
     return "".join(c for c in text if not unicodedata.combining(c))
 
 
@@ -56,7 +59,7 @@ _FORM_VARIANTS: dict[str, tuple[str, ...]] = {
                                   "asa", "oy", "sl")},
 }  # fmt: skip
 _LEGAL_FORMS = {variant: form for form, variants in _FORM_VARIANTS.items() for variant in variants}
-_FORM_PATTERNS = sorted((tuple(k.split()) for k in _LEGAL_FORMS), key=len, reverse=True)
+_LONGEST_FORM = max(len(k.split()) for k in _LEGAL_FORMS)
 # Annotations bookkeepers put in names (Xero forces unique names, so a second record of the same
 # business is often renamed "... (old)" or "... - do not use"). Parenthesised, they are qualifiers.
 _ANNOTATIONS = frozenset(
@@ -67,6 +70,9 @@ _ANNOTATIONS = frozenset(
 _TRAILING_QUALIFIERS = frozenset({"uk", "gb"})
 _TRADING_AS = re.compile(r"\s(?:t\s*/\s*a|t/as|trading\s+as|trading\s+under)\s", re.IGNORECASE)
 _PARENS = re.compile(r"[(\[]([^)\]]*)[)\]]")
+_DASH = re.compile(r"\s[-–—]+\s")
+_DROPPED = re.compile(r"[.'’`]")
+_BREAKS = re.compile(r"[^0-9a-z]+")
 
 
 @dataclass(frozen=True)
@@ -87,23 +93,22 @@ class CompanyName:
 def _tokens(text: str) -> list[str]:
     """Folded words: dots and apostrophes dropped ("A.C.M.E." -> "acme"), "&"/"+" as "and", every
     other punctuation mark a word break ("Smith-Jones" -> "smith jones")."""
-    text = fold(text).replace("&", " and ").replace("+", " and ")
-    text = re.sub(r"[.'’`]", "", text)
-    return re.sub(r"[^0-9a-z]+", " ", text).split()
+    text = _DROPPED.sub("", fold(text).replace("&", " and ").replace("+", " and "))
+    return _BREAKS.sub(" ", text).split()
 
 
 def _strip_forms(words: list[str]) -> tuple[list[str], list[str]]:
-    """Remove legal forms from the end of `words` (repeatedly: "Acme Co. Ltd" has two)."""
+    """Remove legal forms from the end of `words` (repeatedly: "Acme Co. Ltd" has two), longest first."""
     forms: list[str] = []
-    changed = True
-    while changed and len(words) > 1:
-        changed = False
-        for pattern in _FORM_PATTERNS:
-            n = len(pattern)
-            if len(words) > n and tuple(words[-n:]) == pattern:
-                forms.append(_LEGAL_FORMS[" ".join(pattern)])
+    stripped = True
+    while stripped and len(words) > 1:
+        stripped = False
+        for n in range(min(_LONGEST_FORM, len(words) - 1), 0, -1):
+            form = _LEGAL_FORMS.get(" ".join(words[-n:]))
+            if form is not None:
+                forms.append(form)
                 words = words[:-n]
-                changed = True
+                stripped = True
                 break
     return words, forms
 
@@ -118,10 +123,11 @@ def _read_legal_part(text: str) -> tuple[str, str | None, tuple[str, ...]]:
             return " " if inner in _ANNOTATIONS else f" {inner} "
         return f" {match.group(1)} "
 
-    text = _PARENS.sub(annotation, text)
+    if "(" in text or "[" in text:
+        text = _PARENS.sub(annotation, text)
     qualifiers = [q for q in qualifiers if q in _ANNOTATIONS]
     # "Acme Ltd - old", "Acme Ltd -- DO NOT USE"
-    dash = re.split(r"\s[-–—]+\s", text)
+    dash = _DASH.split(text) if "-" in text or "–" in text or "—" in text else [text]
     if len(dash) > 1 and " ".join(_tokens(dash[-1])) in _ANNOTATIONS:
         qualifiers.append(" ".join(_tokens(dash[-1])))
         text = " ".join(dash[:-1])
@@ -246,14 +252,17 @@ _SECOND_LEVEL = frozenset(
 )  # fmt: skip
 
 
+_HOST = re.compile(r"[0-9a-z-]+(?:\.[0-9a-z-]+)+")
+
+
 def registrable_domain(host: str | None) -> str | None:
     """`www.shop.acme.co.uk` -> `acme.co.uk` (a short suffix table, not the full Public Suffix List)."""
     if not host:
         return None
     host = fold(host).strip().strip(".")
-    labels = [label for label in host.split(".") if label]
-    if len(labels) < 2 or any(not re.fullmatch(r"[0-9a-z-]+", label) for label in labels):
+    if not _HOST.fullmatch(host):
         return None
+    labels = host.split(".")
     keep = 3 if ".".join(labels[-2:]) in _SECOND_LEVEL else 2
     return ".".join(labels[-keep:]) if len(labels) >= keep else None
 
