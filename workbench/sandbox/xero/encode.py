@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime, time
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Any
 
 _MS_DATE = re.compile(r"^/Date\((-?\d+)([+-]\d{4})?\)/$")
@@ -13,6 +14,7 @@ _ISO_DATE = re.compile(
 )
 
 
+@lru_cache(maxsize=1 << 16)
 def ms_date(value: date | datetime) -> str:
     """A date (org-local calendar day as midnight UTC) or instant as Xero's `/Date(ms+0000)/`."""
     instant = value if isinstance(value, datetime) else datetime.combine(value, time(), tzinfo=UTC)
@@ -29,8 +31,23 @@ def iso_string(value: date | datetime) -> str:
     return value.strftime("%Y-%m-%dT00:00:00")
 
 
+_PLAIN = frozenset({str, int, bool, float})
+
+
 def to_wire(value: Any) -> Any:
     """Recursively turn stored Python values into Xero JSON values."""
+    # Dispatch on the exact type first: this runs for every value of every record served.
+    kind = type(value)
+    if kind in _PLAIN:
+        return value
+    if kind is dict:
+        return {
+            key: item if type(item) in _PLAIN else to_wire(item)
+            for key, item in value.items()
+            if item is not None
+        }
+    if kind is list:
+        return [item if type(item) in _PLAIN else to_wire(item) for item in value]
     if isinstance(value, dict):
         return {key: to_wire(item) for key, item in value.items() if item is not None}
     if isinstance(value, list):
