@@ -10,12 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any, Literal
 
 import pandas as pd
 
 Severity = Literal["high", "medium", "low"]
 SEVERITIES: tuple[Severity, ...] = ("high", "medium", "low")
+
+CURRENCY_SIGNS = {"GBP": "£", "EUR": "€", "USD": "$"}
 
 FINDING_COLUMNS = (
     "kind",
@@ -81,3 +84,17 @@ def concat_findings(frames: Iterable[pd.DataFrame]) -> pd.DataFrame:
     if not parts:
         return pd.DataFrame(columns=list(FINDING_COLUMNS))
     return pd.concat(parts, ignore_index=True)[list(FINDING_COLUMNS)]
+
+
+def money(amount: object, currency: object = "GBP") -> str:
+    """An amount as an explanation shows it: `£1,234.50`, `EUR 80.00` (Decimal, never via float)."""
+    code = currency if isinstance(currency, str) and currency else "GBP"
+    try:
+        missing = amount is None or bool(pd.isna(amount))
+    except (TypeError, ValueError):
+        missing = False
+    if missing:
+        return "no value"
+    value = Decimal(str(amount))
+    sign = CURRENCY_SIGNS.get(code)
+    return f"{sign}{value:,.2f}" if sign else f"{code} {value:,.2f}"
