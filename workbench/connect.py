@@ -3,19 +3,23 @@ Pipedrive API token. What is obtained goes straight into the token store, never 
 
 from __future__ import annotations
 
+import secrets
 import threading
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, HTTPServer
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlencode, urlsplit
 
 import httpx
 
 from workbench.auth import (
+    PIPEDRIVE_AUTHORIZE_URL,
+    PIPEDRIVE_TOKEN_URL,
     XERO_AUTHORIZE_URL,
     XERO_CONNECTIONS_URL,
     XERO_TOKEN_URL,
     PipedriveApiToken,
     choose_xero_tenant,
+    exchange_pipedrive_code,
     exchange_xero_code,
     read_authorization_response,
     start_xero_authorization,
@@ -75,6 +79,40 @@ def connect_xero(
 
 def connect_pipedrive_token(store: TokenStore, api_token: str, name: str = "pipedrive") -> None:
     PipedriveApiToken.save(store, api_token.strip(), name)
+
+
+def connect_pipedrive_oauth(
+    *,
+    client_id: str,
+    client_secret: str,
+    store: TokenStore,
+    name: str,
+    redirect_uri: str,
+    authorize: Callable[[str], str],
+    token_client: httpx.Client,
+    authorize_url: str = PIPEDRIVE_AUTHORIZE_URL,
+    token_url: str = PIPEDRIVE_TOKEN_URL,
+) -> StoredToken:
+    """Sign in to Pipedrive (authorization code), save the token set under `name` and return it.
+
+    The app's client id and secret are kept with the token (in the private store only): Pipedrive
+    refreshes with Basic client auth, so a later pull needs both.
+    """
+    state = secrets.token_urlsafe(24)
+    query = urlencode({"client_id": client_id, "redirect_uri": redirect_uri, "state": state}, quote_via=quote)
+    code = read_authorization_response(authorize(f"{authorize_url}?{query}"), state)
+    token = exchange_pipedrive_code(
+        token_client,
+        client_id=client_id,
+        client_secret=client_secret,
+        code=code,
+        redirect_uri=redirect_uri,
+        token_url=token_url,
+    )
+    extra = {**token.extra, "client_id": client_id, "client_secret": client_secret, "token_url": token_url}
+    token = token.model_copy(update={"extra": extra})
+    store.save(name, token)
+    return token
 
 
 class LoopbackCallback:

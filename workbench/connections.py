@@ -14,7 +14,14 @@ from typing import Literal
 
 import httpx
 
-from workbench.auth import XERO_TOKEN_URL, PipedriveApiToken, PipedriveOAuth, XeroClientCredentials, XeroOAuth
+from workbench.auth import (
+    PIPEDRIVE_TOKEN_URL,
+    XERO_TOKEN_URL,
+    PipedriveApiToken,
+    PipedriveOAuth,
+    XeroClientCredentials,
+    XeroOAuth,
+)
 from workbench.errors import ConfigurationError
 from workbench.http import ApiSession, Clock, SteppedClock, SystemClock, Transport, XeroBudget, build_client
 from workbench.pipedrive.client import PipedriveClient, pipedrive_session
@@ -176,7 +183,7 @@ class Connector:
                 if token is None:
                     raise ConfigurationError(
                         f"there is no Pipedrive connection called '{self.crm.name}'",
-                        hint="run `workbench connect pipedrive` first",
+                        hint="run `workbench connect pipedrive --oauth --client-id ID` first",
                     )
                 auth = PipedriveOAuth(
                     self.store,
@@ -184,6 +191,7 @@ class Connector:
                     client_id=str(token.extra.get("client_id", "")),
                     client_secret=str(token.extra.get("client_secret", "")),
                     token_client=self._client(None),
+                    token_url=str(token.extra.get("token_url") or PIPEDRIVE_TOKEN_URL),
                 )
                 client.auth = auth
                 base = auth.api_domain()

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import os
 import sys
 import webbrowser
+from collections.abc import Callable
 
-from workbench.connect import LoopbackCallback, connect_pipedrive_token, connect_xero
+from workbench.connect import LoopbackCallback, connect_pipedrive_oauth, connect_pipedrive_token, connect_xero
 from workbench.http import build_client
 from workbench.tokens import TokenStore
 
@@ -54,19 +56,13 @@ def _xero(args: argparse.Namespace) -> int:
             print("error: --client-id is required (your Xero app's client id)", file=sys.stderr)
             return 2
         callback = LoopbackCallback(args.port)
-
-        def authorize(url: str) -> str:
-            print("Opening Xero's sign-in page. If no browser opens, visit:\n  " + url, flush=True)
-            webbrowser.open(url)
-            return callback.wait()
-
         with build_client() as token_client:
             token = connect_xero(
                 client_id=args.client_id,
                 store=store,
                 name=args.name,
                 redirect_uri=callback.redirect_uri,
-                authorize=authorize,
+                authorize=_browser_sign_in("Xero", callback),
                 token_client=token_client,
                 tenant=args.tenant,
             )
@@ -77,7 +73,43 @@ def _xero(args: argparse.Namespace) -> int:
     return 0
 
 
+def _browser_sign_in(service: str, callback: LoopbackCallback) -> Callable[[str], str]:
+    def authorize(url: str) -> str:
+        print(f"Opening {service}'s sign-in page. If no browser opens, visit:\n  " + url, flush=True)
+        webbrowser.open(url)
+        return callback.wait()
+
+    return authorize
+
+
+def _pipedrive_oauth(args: argparse.Namespace) -> int:
+    if not args.client_id:
+        print("error: --client-id is required with --oauth (your Pipedrive app's client id)", file=sys.stderr)
+        return 2
+    secret = os.environ.get("WORKBENCH_PIPEDRIVE_CLIENT_SECRET") or getpass.getpass(
+        "Pipedrive app client secret: "
+    )
+    callback = LoopbackCallback(args.port)
+    with build_client() as token_client:
+        token = connect_pipedrive_oauth(
+            client_id=args.client_id,
+            client_secret=secret.strip(),
+            store=TokenStore(),
+            name=args.name,
+            redirect_uri=callback.redirect_uri,
+            authorize=_browser_sign_in("Pipedrive", callback),
+            token_client=token_client,
+        )
+    print(
+        f"Connected Pipedrive ({token.extra.get('api_domain')}) as '{args.name}'. Pull with: "
+        f"workbench pull --engagement NAME --crm pipedrive-oauth --crm-name {args.name}"
+    )
+    return 0
+
+
 def _pipedrive(args: argparse.Namespace) -> int:
+    if args.oauth:
+        return _pipedrive_oauth(args)
     api_token = sys.stdin.readline() if args.api_token_stdin else getpass.getpass("Pipedrive API token: ")
     connect_pipedrive_token(TokenStore(), api_token, args.name)
     print(
@@ -99,9 +131,22 @@ def register(commands: argparse._SubParsersAction) -> None:
     )
     xero.add_argument("--sandbox-url", help="sign in to a served sandbox (`workbench sandbox serve`) instead")
     xero.set_defaults(run=_xero)
-    pipedrive = sub.add_parser("pipedrive", help="save a Pipedrive API token (asked for, never an argument)")
+    pipedrive = sub.add_parser(
+        "pipedrive",
+        help="save a Pipedrive API token (asked for, never an argument), or sign in with OAuth2 (--oauth)",
+    )
     pipedrive.add_argument("--name", default="pipedrive", help="name to save the connection under")
     pipedrive.add_argument(
         "--api-token-stdin", action="store_true", help="read the token from standard input"
+    )
+    pipedrive.add_argument(
+        "--oauth",
+        action="store_true",
+        help="sign in with your Pipedrive app (OAuth2); the client secret is read from "
+        "WORKBENCH_PIPEDRIVE_CLIENT_SECRET or asked for",
+    )
+    pipedrive.add_argument("--client-id", help="your Pipedrive app's client id (with --oauth)")
+    pipedrive.add_argument(
+        "--port", type=int, default=8765, help="loopback port of the redirect URI (default 8765)"
     )
     pipedrive.set_defaults(run=_pipedrive)
