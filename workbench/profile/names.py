@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
 # Letters NFKD does not decompose (OpenRefine's fingerprint keyer maps the same ones).
@@ -59,7 +59,12 @@ _FORM_VARIANTS: dict[str, tuple[str, ...]] = {
                                   "asa", "oy", "sl")},
 }  # fmt: skip
 _LEGAL_FORMS = {variant: form for form, variants in _FORM_VARIANTS.items() for variant in variants}
-_LONGEST_FORM = max(len(k.split()) for k in _LEGAL_FORMS)
+# last word of a form -> the word counts of the forms ending in it, longest first
+_ENDINGS: dict[str, tuple[int, ...]] = {}
+for _form in _LEGAL_FORMS:
+    _ENDINGS[_form.split()[-1]] = tuple(
+        sorted({*_ENDINGS.get(_form.split()[-1], ()), len(_form.split())}, reverse=True)
+    )
 # Annotations bookkeepers put in names (Xero forces unique names, so a second record of the same
 # business is often renamed "... (old)" or "... - do not use"). Parenthesised, they are qualifiers.
 _ANNOTATIONS = frozenset(
@@ -75,8 +80,7 @@ _DROPPED = re.compile(r"[.'’`]")
 _BREAKS = re.compile(r"[^0-9a-z]+")
 
 
-@dataclass(frozen=True)
-class CompanyName:
+class CompanyName(NamedTuple):
     """A company name read into parts: `core` is what identifies the business.
 
     `legal_form` is one canonical token (`ltd`, `plc`, `llp`, `lp`, `cic`, `co`, ...) kept as evidence:
@@ -90,26 +94,32 @@ class CompanyName:
     trading_name: str | None = None
 
 
+# ASCII fast path of `_tokens`: a byte table turning every non-alphanumeric into a space.
+_ASCII_BREAKS = bytes(c if c < 128 and chr(c).isalnum() else 32 for c in range(256))
+
+
 def _tokens(text: str) -> list[str]:
     """Folded words: dots and apostrophes dropped ("A.C.M.E." -> "acme"), "&"/"+" as "and", every
     other punctuation mark a word break ("Smith-Jones" -> "smith jones")."""
-    text = _DROPPED.sub("", fold(text).replace("&", " and ").replace("+", " and "))
-    return _BREAKS.sub(" ", text).split()
+    text = fold(text)
+    text = text.replace("&", " and ").replace("+", " and ")
+    if text.isascii():
+        return text.encode().translate(_ASCII_BREAKS, b".'`").decode().split()
+    return _BREAKS.sub(" ", _DROPPED.sub("", text)).split()
 
 
 def _strip_forms(words: list[str]) -> tuple[list[str], list[str]]:
     """Remove legal forms from the end of `words` (repeatedly: "Acme Co. Ltd" has two), longest first."""
     forms: list[str] = []
-    stripped = True
-    while stripped and len(words) > 1:
-        stripped = False
-        for n in range(min(_LONGEST_FORM, len(words) - 1), 0, -1):
-            form = _LEGAL_FORMS.get(" ".join(words[-n:]))
+    while len(words) > 1:
+        for n in _ENDINGS.get(words[-1], ()):
+            form = _LEGAL_FORMS.get(" ".join(words[-n:])) if n < len(words) else None
             if form is not None:
                 forms.append(form)
                 words = words[:-n]
-                stripped = True
                 break
+        else:
+            break
     return words, forms
 
 
@@ -255,16 +265,20 @@ _SECOND_LEVEL = frozenset(
 _HOST = re.compile(r"[0-9a-z-]+(?:\.[0-9a-z-]+)+")
 
 
+def _registrable(host: str) -> str:
+    labels = host.split(".")
+    keep = 3 if len(labels) >= 3 and f"{labels[-2]}.{labels[-1]}" in _SECOND_LEVEL else 2
+    return ".".join(labels[-keep:])
+
+
 def registrable_domain(host: str | None) -> str | None:
     """`www.shop.acme.co.uk` -> `acme.co.uk` (a short suffix table, not the full Public Suffix List)."""
     if not host:
         return None
     host = fold(host).strip().strip(".")
-    if not _HOST.fullmatch(host):
+    if not _HOST.fullmatch(host) or (host.count(".") == 1 and host in _SECOND_LEVEL):
         return None
-    labels = host.split(".")
-    keep = 3 if ".".join(labels[-2:]) in _SECOND_LEVEL else 2
-    return ".".join(labels[-keep:]) if len(labels) >= keep else None
+    return _registrable(host)
 
 
 def is_free_mail_domain(domain: str | None) -> bool:
@@ -279,12 +293,11 @@ def normalise_email(email: str | None) -> str | None:
     -> None."""
     if not email or "@" not in str(email):
         return None
-    text = str(email).strip().strip("<>").casefold()
-    user, _, host = text.rpartition("@")
-    domain = registrable_domain(host)
-    if not user or domain is None:
+    user, _, host = fold(str(email).strip().strip("<>").strip()).rpartition("@")
+    host = host.strip(".")
+    if not user or not _HOST.fullmatch(host):
         return None
-    return f"{user}@{host.strip('.')}"
+    return f"{user}@{host}"
 
 
 def email_domain(email: str | None) -> str | None:
@@ -292,8 +305,8 @@ def email_domain(email: str | None) -> str | None:
     address = normalise_email(email)
     if address is None:
         return None
-    domain = registrable_domain(address.rpartition("@")[2])
-    return None if domain is None or is_free_mail_domain(domain) else domain
+    domain = _registrable(address.rpartition("@")[2])
+    return None if is_free_mail_domain(domain) else domain
 
 
 def website_domain(url: str | None) -> str | None:
@@ -311,6 +324,8 @@ def website_domain(url: str | None) -> str | None:
 
 
 # --- phones, postcodes, VAT numbers -----------------------------------------------------------------
+_NOT_DIGIT = re.compile(r"\D")
+_NOT_ALNUM_UPPER = re.compile(r"[^0-9A-Z]")
 _EXTENSION = re.compile(r"\s*(?:ext\.?|extension|x|#)\s*\d+\s*$", re.IGNORECASE)
 
 
@@ -323,7 +338,7 @@ def normalise_phone(phone: str | None) -> str | None:
     text = _EXTENSION.sub("", str(phone).strip())
     text = text.replace("(0)", "")
     international = text.lstrip().startswith("+")
-    digits = re.sub(r"\D", "", text)
+    digits = _NOT_DIGIT.sub("", text)
     if not international and digits.startswith("00"):
         international, digits = True, digits[2:]
     if international:
@@ -345,7 +360,7 @@ def normalise_postcode(postcode: str | None) -> str | None:
     spaces or dashes."""
     if not postcode or not str(postcode).strip():
         return None
-    compact = re.sub(r"[^0-9A-Z]", "", fold(str(postcode)).upper())
+    compact = _NOT_ALNUM_UPPER.sub("", fold(str(postcode)).upper())
     if not compact:
         return None
     uk = _UK_POSTCODE.match(compact)
@@ -365,7 +380,7 @@ def normalise_vat_number(vat: str | None) -> str | None:
     same registration), others as country prefix + number; no digits or letters -> None."""
     if not vat or not str(vat).strip():
         return None
-    compact = re.sub(r"[^0-9A-Z]", "", fold(str(vat)).upper())
+    compact = _NOT_ALNUM_UPPER.sub("", fold(str(vat)).upper())
     if compact.startswith(("GB", "XI")):  # XI: Northern Ireland goods trade, the same registration
         compact = compact[2:]
     if compact.isdigit():
