@@ -1,0 +1,292 @@
+"""A CRM deal's value against what its invoices bill: VAT added twice, VAT taken out twice, per-line
+rounding, and deals invoiced in another currency.
+
+The comparison is the sum over all of a deal's live invoices (an instalment plan is several invoices for
+one deal). Tolerances are in pence and come from Xero's arithmetic, not from a percentage: Xero rounds
+each line's VAT to the penny, so a total can sit up to half a penny per line (plus half a penny for the
+CRM's own rounding) from VAT computed once on the total; anything further is a real difference.
+
+Whether the CRM's deal values include VAT is read from the tenant's own deals: the convention most of
+its deals agree with (invoice total = value, or subtotal = value). "Value x 1.2" is only an error when
+values include VAT; "value / 1.2" is an error either way.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from workbench.profile.findings import Finding
+from workbench.profile.vat_money import PERCENT, half_up, money, to_pence
+from workbench.profile.vat_text import codes, flag, grouped, lookup, unique_in_order
+
+GROSS, NET = "gross", "net"
+Deal = dict[str, Any]
+
+
+def deal_totals(
+    deals: pd.DataFrame, links: pd.DataFrame, invoices: pd.DataFrame, sums: pd.DataFrame
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(per deal, per linked invoice). Per deal (`deal_key` 'source|deal_id'): its value, currency,
+    title and status, and over its live invoices (`invoices` and their `vat_lines.invoice_sums`) the
+    subtotal, tax and total (pence), line count, lowest and highest VAT rate, VAT on each invoice's net
+    per rate, and how many of the invoices are instalments, in another currency, or not tax-exclusive."""
+    linked = links.loc[
+        links["deal_exists"], ["invoice_id", "invoice_number", "source", "deal_id", "instalment"]
+    ].drop_duplicates("invoice_id")
+    at = pd.Index(invoices["invoice_id"]).get_indexer(linked["invoice_id"])
+    linked, at = linked[at >= 0].reset_index(drop=True), at[at >= 0]
+    linked["deal_key"] = linked["source"].astype(str) + "|" + linked["deal_id"].astype(str)
+    for column in ("contact_id", "currency", "line_amount_types"):
+        linked[column] = invoices[column].to_numpy()[at]
+    for column in sums.columns:
+        linked[column] = sums[column].to_numpy()[at]
+    linked["total"] = linked["subtotal"] + linked["tax"]
+    info = deals.assign(deal_key=deals["source"].astype(str) + "|" + deals["deal_id"].astype(str))
+    info = info.drop_duplicates("deal_key").set_index("deal_key")[
+        ["source", "deal_id", "title", "status", "value", "currency"]
+    ]
+    info = info[info.index.isin(linked["deal_key"])]
+    info["currency"] = codes(info["currency"])
+    deal_currency = lookup(linked["deal_key"], info["currency"])
+    linked["other_currency"] = flag(deal_currency.notna() & (codes(linked["currency"]) != deal_currency))
+    linked["is_instalment"] = linked["instalment"].notna()
+    linked["not_exclusive"] = linked["line_amount_types"] != "Exclusive"
+    # The lowest rate over the invoices that charge VAT at all (an untaxed invoice reports 0).
+    linked["taxed_low_rate"] = linked["low_rate"].where(linked["high_rate"] > 0)
+    totals = linked.groupby("deal_key", sort=False).agg(
+        subtotal=("subtotal", "sum"),
+        tax=("tax", "sum"),
+        total=("total", "sum"),
+        lines=("lines", "sum"),
+        vat_on_total=("vat_on_total", "sum"),
+        low_rate=("taxed_low_rate", "min"),
+        high_rate=("high_rate", "max"),
+        instalments=("is_instalment", "sum"),
+        other_currency=("other_currency", "sum"),
+        not_exclusive=("not_exclusive", "sum"),
+        invoice_count=("invoice_id", "size"),
+    )
+    return totals.join(info, how="inner").reset_index(), linked
+
+
+def _credited(candidates: pd.DataFrame, linked: pd.DataFrame, invoices: pd.DataFrame) -> np.ndarray:
+    """Per candidate deal, the credit notes applied to its invoices (pence); only for the few deals a
+    rule picked, since converting every invoice's money is the slow part."""
+    mine = linked.loc[linked["deal_key"].isin(candidates["deal_key"]), ["deal_key", "invoice_id"]]
+    amounts = invoices[["invoice_id", "amount_credited"]]
+    mine = mine.merge(amounts, on="invoice_id", how="left")
+    mine["credited"] = to_pence(mine["amount_credited"]).fillna(0).astype(np.int64)
+    per_deal = mine.groupby("deal_key", sort=False)["credited"].sum()
+    return per_deal.reindex(candidates["deal_key"]).fillna(0).to_numpy(dtype=np.int64)
+
+
+def _convention(frame: pd.DataFrame) -> str:
+    """GROSS when most of the tenant's VAT-bearing deals are invoiced at their value, NET when most
+    are invoiced at their value plus VAT."""
+    plain = frame[(frame["instalments"] == 0) & (frame["invoice_count"] == 1) & (frame["tax"] > 0)]
+    gross = int((plain["total"] == plain["value"]).sum())
+    net = int(((plain["subtotal"] == plain["value"]) & (plain["total"] != plain["value"])).sum())
+    return NET if net > gross else GROSS
+
+
+def _cash(deal: Deal, pence: object) -> str:
+    return money(pence, deal["currency"])
+
+
+def _label(deal: Deal) -> str:
+    title = f" '{deal['title']}'" if isinstance(deal["title"], str) else ""
+    status = f", {deal['status']}" if isinstance(deal["status"], str) else ""
+    return f"Deal {deal['deal_id']}{title}{status}, value {_cash(deal, deal['value'])}"
+
+
+def _billed(deal: Deal) -> str:
+    numbers = deal["invoice_numbers"]
+    what = "invoice" if len(numbers) == 1 else f"{len(numbers)} invoices"
+    return (
+        f"is billed by {what} {', '.join(numbers[:6])}{' ...' if len(numbers) > 6 else ''}: subtotal "
+        f"{_cash(deal, deal['subtotal'])} + VAT {_cash(deal, deal['tax'])} = {_cash(deal, deal['total'])}"
+    )
+
+
+def deal_value_findings(
+    deals: pd.DataFrame, links: pd.DataFrame, invoices: pd.DataFrame, sums: pd.DataFrame
+) -> list[Finding]:
+    """vat_total_is_deal_value_times_1_2, vat_total_is_deal_value_divided_by_1_2, rounding_difference
+    and currency_mismatch, one finding per deal (`sums`: `vat_lines.invoice_sums` of `invoices`)."""
+    frame, linked = deal_totals(deals, links, invoices, sums)
+    frame["value"] = to_pence(frame["value"])
+    frame = frame[frame["value"].notna() & (frame["value"] != 0)].copy()
+    if frame.empty:
+        return []
+    frame["value"] = frame["value"].astype(np.int64)
+    flagged = {"currency_mismatch": frame["other_currency"] > 0}
+    same = frame[frame["other_currency"] == 0]
+    convention = _convention(same)
+    value, total, subtotal, tax = same["value"], same["total"], same["subtotal"], same["tax"]
+    settled = total == value
+    if convention == NET:
+        settled |= subtotal == value
+    lines_tolerance = same["lines"].clip(lower=1)
+    times = (convention == GROSS) & (tax > 0) & ((subtotal - value).abs() <= lines_tolerance) & ~settled
+    # value / (1 + rate): the total grossed up at the deal's one VAT rate lands back on the value.
+    single = flag(same["low_rate"] == same["high_rate"]) & (same["high_rate"].fillna(0) > 0)
+    rate = same["high_rate"].where(single, 0).fillna(0).to_numpy(dtype=np.int64)
+    grossed_up = pd.Series(half_up(total.to_numpy() * (PERCENT + rate), PERCENT), index=same.index)
+    divided = (
+        (tax > 0)
+        & single
+        & (same["instalments"] == 0)  # 10 of 12 monthly instalments is exactly value / 1.2
+        & ((grossed_up - value).abs() <= lines_tolerance + 1)
+        & ~settled
+        & ~times
+    )
+    rounding = (
+        (convention == GROSS)
+        & (same["not_exclusive"] == 0)
+        & (tax > 0)
+        & ((total - value).abs() <= ((same["lines"] + 1) // 2).clip(lower=1))
+        & ~settled
+        & ~times
+        & ~divided
+    )
+    flagged.update(
+        {
+            "vat_total_is_deal_value_times_1_2": times.reindex(frame.index, fill_value=False),
+            "vat_total_is_deal_value_divided_by_1_2": divided.reindex(frame.index, fill_value=False),
+            "rounding_difference": rounding.reindex(frame.index, fill_value=False),
+        }
+    )
+    chosen = frame[pd.concat(flagged.values(), axis=1).any(axis=1)].copy()
+    # A credit note that brings the invoice back to the deal value has already put it right.
+    chosen["credited"] = _credited(chosen, linked, invoices)
+    repaired = (chosen["credited"] > 0) & (chosen["total"] - chosen["credited"] == chosen["value"])
+    chosen = chosen[~repaired | flagged["currency_mismatch"].reindex(chosen.index, fill_value=False)]
+    detail = _invoice_detail(linked, chosen)
+    findings = []
+    for kind, mask in flagged.items():
+        for deal in chosen[mask.reindex(chosen.index, fill_value=False)].to_dict("records"):
+            findings.append(BUILDERS[kind]({**deal, **detail[deal["deal_key"]]}))
+    return findings
+
+
+def _invoice_detail(linked: pd.DataFrame, chosen: pd.DataFrame) -> dict[str, dict[str, list[str]]]:
+    """deal_key -> its invoice ids, numbers, contacts and currencies, for the chosen deals only."""
+    out: dict[str, dict[str, list[str]]] = {}
+    mine = linked[linked["deal_key"].isin(chosen["deal_key"])]
+    for key, rows in grouped(mine, "deal_key").items():
+        out[str(key)] = {
+            "invoice_ids": unique_in_order(r["invoice_id"] for r in rows),
+            "invoice_numbers": unique_in_order(r["invoice_number"] or r["invoice_id"] for r in rows),
+            "contact_ids": sorted(set(unique_in_order(r["contact_id"] for r in rows))),
+            "currencies": sorted({str(r["currency"]).strip().upper() for r in rows if r["currency"]}),
+        }
+    return out
+
+
+def _records(deal: Deal) -> dict[str, list[str]]:
+    return {
+        "deals": [str(deal["deal_id"])],
+        "invoices": [str(i) for i in deal["invoice_ids"]],
+        "xero_contacts": list(deal["contact_ids"]),
+    }
+
+
+def _evidence(deal: Deal) -> dict[str, object]:
+    return {
+        "value_pence": int(deal["value"]),
+        "subtotal_pence": int(deal["subtotal"]),
+        "tax_pence": int(deal["tax"]),
+        "total_pence": int(deal["total"]),
+        "currency": deal["currency"],
+        "instalments": int(deal["instalments"]),
+    }
+
+
+def _currency_finding(deal: Deal) -> Finding:
+    other = ", ".join(c for c in deal["currencies"] if c != deal["currency"])
+    return Finding(
+        kind="currency_mismatch",
+        severity="high",
+        subject_table="deals",
+        subject_id=str(deal["deal_id"]),
+        explanation=f"{_label(deal)} is in {deal['currency']} but is invoiced in {other} "
+        f"({', '.join(deal['invoice_numbers'])}), so the invoice amount cannot be compared with the deal "
+        "and one of the two is in the wrong currency.",
+        fix="Invoice in the deal's currency (set CurrencyCode from the deal and let Xero apply its rate), "
+        "or correct the deal's currency in the CRM; the tenant must be subscribed to that currency.",
+        records=_records(deal),
+        evidence={**_evidence(deal), "invoice_currencies": list(deal["currencies"])},
+    )
+
+
+def _times_finding(deal: Deal) -> Finding:
+    over = int(deal["total"] - deal["value"])
+    return Finding(
+        kind="vat_total_is_deal_value_times_1_2",
+        severity="high",
+        subject_table="deals",
+        subject_id=str(deal["deal_id"]),
+        explanation=f"{_label(deal)} (VAT included, as this CRM's deal values are) {_billed(deal)}. The "
+        f"VAT-inclusive value was invoiced as the net amount and VAT added again: the total is the value "
+        f"x {(deal['total'] / deal['value']):.2f} and the customer is overcharged {_cash(deal, over)}.",
+        fix=f"Credit {_cash(deal, over)} (or the whole invoice and re-issue it at the deal value including "
+        "VAT). In the flow, send the CRM's VAT-inclusive prices with LineAmountTypes Inclusive, or net "
+        "prices with Exclusive, never gross prices as Exclusive.",
+        records=_records(deal),
+        evidence={**_evidence(deal), "overcharged_pence": over},
+    )
+
+
+def _divided_finding(deal: Deal) -> Finding:
+    short = int(deal["value"] - deal["total"])
+    return Finding(
+        kind="vat_total_is_deal_value_divided_by_1_2",
+        severity="high",
+        subject_table="deals",
+        subject_id=str(deal["deal_id"]),
+        explanation=f"{_label(deal)} {_billed(deal)}, which is the value divided by "
+        f"{(deal['value'] / deal['total']):.2f}: VAT was taken out of the VAT-inclusive value and the net "
+        f"amount then invoiced as if it included VAT, so the customer is billed {_cash(deal, short)} less "
+        "than agreed and the VAT declared is understated.",
+        fix=f"Raise a supplementary invoice for the {_cash(deal, short)} shortfall (or credit and re-issue "
+        "at the deal value). In the flow, send net prices with LineAmountTypes Exclusive or gross prices "
+        "with Inclusive, never net prices as Inclusive.",
+        records=_records(deal),
+        evidence={**_evidence(deal), "undercharged_pence": short},
+    )
+
+
+def _rounding_finding(deal: Deal) -> Finding:
+    gap = int(deal["total"] - deal["value"])
+    on_total = int(deal["subtotal"] + deal["vat_on_total"])
+    matches = on_total == deal["value"]
+    why = (
+        f"the CRM worked out VAT once on the total ({_cash(deal, on_total)}, exactly the deal value)"
+        if matches
+        else "the CRM rounds VAT differently"
+    )
+    return Finding(
+        kind="rounding_difference",
+        severity="low",
+        subject_table="deals",
+        subject_id=str(deal["deal_id"]),
+        explanation=f"{_label(deal)} {_billed(deal)}, {_cash(deal, abs(gap))} "
+        f"{'more' if gap > 0 else 'less'} than the deal: Xero rounds VAT on each of the "
+        f"{int(deal['lines'])} lines while {why}.",
+        fix="Nothing is wrong with either figure, but the difference will recur: compute VAT per line in "
+        "the CRM, or let the flow compare deal and invoice with a tolerance of half a penny per line (or "
+        "post the difference to Xero's Rounding account) so it does not raise a false alarm.",
+        records=_records(deal),
+        evidence={**_evidence(deal), "difference_pence": gap, "vat_on_total_matches": bool(matches)},
+    )
+
+
+BUILDERS = {
+    "currency_mismatch": _currency_finding,
+    "vat_total_is_deal_value_times_1_2": _times_finding,
+    "vat_total_is_deal_value_divided_by_1_2": _divided_finding,
+    "rounding_difference": _rounding_finding,
+}
