@@ -58,6 +58,14 @@ class BlockingStats:
     skipped_values: dict[str, list[tuple[str, int]]]
 
 
+def _distinct(values: np.ndarray) -> np.ndarray:
+    """Sorted distinct values of an int64 array (a sort and a diff: faster than `np.unique` here)."""
+    ordered = np.sort(values)
+    if len(ordered) == 0:
+        return ordered
+    return ordered[np.concatenate(([True], ordered[1:] != ordered[:-1]))]
+
+
 def _keys(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """Row positions holding a value, and the values there (blanks and "" are no key)."""
     array = values.to_numpy(dtype=object)
@@ -90,7 +98,7 @@ def _block_pairs(frame: pd.DataFrame, rule: Block) -> tuple[Pairs, list[tuple[st
     keys = np.concatenate([k for _, k in found]) if found else np.empty(0, object)
     codes, uniques = pd.factorize(keys)
     # a record holding the same key in two columns counts once
-    entries = np.unique(codes.astype(np.int64) * max(len(frame), 1) + rows)
+    entries = _distinct(codes.astype(np.int64) * max(len(frame), 1) + rows)
     codes, rows = entries // max(len(frame), 1), entries % max(len(frame), 1)
     sizes = np.bincount(codes, minlength=len(uniques))
     too_big = np.flatnonzero(sizes > rule.max_size)
@@ -134,8 +142,8 @@ def candidate_pairs(
         if split is not None:
             keep &= (first < split) & (second >= split)
         code = first[keep].astype(np.int64) * n + second[keep]
-        per_rule[rule.label] = len(np.unique(code))
+        per_rule[rule.label] = len(_distinct(code))
         encoded.append(code)
-    codes = np.unique(np.concatenate(encoded)) if encoded else np.empty(0, np.int64)
+    codes = _distinct(np.concatenate(encoded)) if encoded else np.empty(0, np.int64)
     pairs = (codes // max(n, 1), codes % max(n, 1))
     return pairs, BlockingStats(len(codes), per_rule, skipped)

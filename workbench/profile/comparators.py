@@ -93,28 +93,37 @@ class Columns:
         self.frame = frame
         self._codes: dict[str, np.ndarray] = {}
         self._text: dict[str, np.ndarray] = {}
+        self._present: dict[str, np.ndarray] = {}
         self._lengths: dict[str, np.ndarray] = {}
+
+    def text(self, column: str) -> np.ndarray:
+        """The values as str, "" for a blank."""
+        if column not in self._text:
+            values = self.frame[column].to_numpy(dtype=object, copy=True)
+            values[pd.isna(values)] = ""
+            if not all(isinstance(v, str) for v in values):
+                values = np.array([str(v) for v in values], dtype=object)
+            self._text[column] = values
+        return self._text[column]
+
+    def present(self, column: str) -> np.ndarray:
+        if column not in self._present:
+            self._present[column] = self.lengths(column) > 0
+        return self._present[column]
+
+    def lengths(self, column: str) -> np.ndarray:
+        if column not in self._lengths:
+            text = self.text(column)
+            self._lengths[column] = np.fromiter((len(t) for t in text), np.int64, len(text))
+        return self._lengths[column]
 
     def codes(self, column: str) -> np.ndarray:
         """Integer codes of the values, -1 for a blank."""
         if column not in self._codes:
             values = self.text(column).copy()
-            values[values == ""] = None
-            codes = pd.factorize(values, use_na_sentinel=True)[0]
-            self._codes[column] = codes
+            values[~self.present(column)] = None
+            self._codes[column] = pd.factorize(values, use_na_sentinel=True)[0]
         return self._codes[column]
-
-    def text(self, column: str) -> np.ndarray:
-        """The values as str, "" for a blank."""
-        if column not in self._text:
-            values = self.frame[column].to_numpy(dtype=object)
-            self._text[column] = np.where(pd.isna(values), "", values).astype(str).astype(object)
-        return self._text[column]
-
-    def lengths(self, column: str) -> np.ndarray:
-        if column not in self._lengths:
-            self._lengths[column] = np.fromiter((len(t) for t in self.text(column)), np.int64)
-        return self._lengths[column]
 
 
 AGREE, MISSING, DISAGREE = 1, 0, -1
@@ -145,35 +154,39 @@ def _pairwise(
 
 def _prefix(c: Prefix, cols: Columns, a: np.ndarray, b: np.ndarray, workers: int) -> np.ndarray:
     text, lengths = cols.text(c.column), cols.lengths(c.column)
-    la, lb = lengths[a], lengths[b]
     outcome = np.zeros(len(a), dtype=np.int8)
-    present = np.flatnonzero((la > 0) & (lb > 0))
-    common = _pairwise(distance.Prefix.similarity, text[a][present], text[b][present], workers)
-    shorter = np.minimum(la[present], lb[present])
-    outcome[present] = np.where((common == shorter) & (la[present] != lb[present]), AGREE, DISAGREE)
+    both = np.flatnonzero(cols.present(c.column)[a] & cols.present(c.column)[b])
+    x, y = a[both], b[both]
+    common = _pairwise(distance.Prefix.similarity, text[x], text[y], workers)
+    shorter = np.minimum(lengths[x], lengths[y])
+    outcome[both] = np.where((common == shorter) & (lengths[x] != lengths[y]), AGREE, DISAGREE)
     return _points(outcome, c.agree, c.disagree)
 
 
+Score = Any  # (left rows, right rows, left column, right column) -> values for those pairs
+
+
 def _best_over_columns(
-    columns: tuple[str, ...], cols: Columns, a: np.ndarray, b: np.ndarray, score: Any, initial: float
+    columns: tuple[str, ...], cols: Columns, a: np.ndarray, b: np.ndarray, score: Score, initial: float
 ) -> np.ndarray:
-    """Best (max) of `score(left_texts, right_texts)` over every pairing of the alternative columns;
-    `initial` where no alternative is present on both sides."""
+    """Best (max) of `score` over every pairing of the alternative columns; `initial` where no
+    alternative is present on both sides."""
     best = np.full(len(a), initial, dtype=float)
     for left, right in product(columns, columns):
-        ta, tb = cols.text(left)[a], cols.text(right)[b]
-        present = np.flatnonzero((ta != "") & (tb != ""))
-        if len(present):
-            best[present] = np.maximum(best[present], score(ta[present], tb[present]))
+        both = np.flatnonzero(cols.present(left)[a] & cols.present(right)[b])
+        if len(both):
+            best[both] = np.maximum(best[both], score(a[both], b[both], left, right))
     return best
 
 
 def similarity(c: Fuzzy, cols: Columns, a: np.ndarray, b: np.ndarray, workers: int) -> np.ndarray:
     """Best similarity over the column alternatives; -1 where no alternative is present on both sides."""
     scorer, multiplier = _SCORERS[c.scorer], _MULTIPLIER.get(c.scorer, 1.0)
-    return _best_over_columns(
-        c.columns, cols, a, b, lambda x, y: _pairwise(scorer, x, y, workers, multiplier), -1.0
-    )
+
+    def score(x: np.ndarray, y: np.ndarray, left: str, right: str) -> np.ndarray:
+        return _pairwise(scorer, cols.text(left)[x], cols.text(right)[y], workers, multiplier)
+
+    return _best_over_columns(c.columns, cols, a, b, score, -1.0)
 
 
 def _fuzzy(c: Fuzzy, sim: np.ndarray) -> np.ndarray:
@@ -182,12 +195,9 @@ def _fuzzy(c: Fuzzy, sim: np.ndarray) -> np.ndarray:
 
 
 def _edits(c: Edits, cols: Columns, a: np.ndarray, b: np.ndarray, workers: int) -> np.ndarray:
-    def typo_like(x: np.ndarray, y: np.ndarray) -> np.ndarray:
-        edits = _pairwise(distance.OSA.distance, x, y, workers)
-        shortest = np.minimum(
-            np.fromiter((len(t) for t in x), np.int64, len(x)),
-            np.fromiter((len(t) for t in y), np.int64, len(y)),
-        )
+    def typo_like(x: np.ndarray, y: np.ndarray, left: str, right: str) -> np.ndarray:
+        edits = _pairwise(distance.OSA.distance, cols.text(left)[x], cols.text(right)[y], workers)
+        shortest = np.minimum(cols.lengths(left)[x], cols.lengths(right)[y])
         return np.where((edits >= 1) & (edits <= c.max_edits) & (shortest >= c.min_length), AGREE, DISAGREE)
 
     outcome = _best_over_columns(c.columns, cols, a, b, typo_like, _NONE)

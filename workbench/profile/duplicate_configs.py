@@ -11,7 +11,8 @@ two), set from what each key means in UK bookkeeping rather than fitted to any o
 - a postcode and street are shared by the businesses in one building (+3, +2), a different postcode is
   a mild conflict (a business moves, -2);
 - the name (after `workbench.profile.names` has removed case, punctuation, legal form, "The", "(UK)")
-  is the main evidence: identical +9, 95+ similar +6, one typo apart +6 (length 6+), 90+ +4, 85+ +2;
+  is the main evidence: identical +9; the same words in another order, 95+ similar or one typo apart
+  (length 6+) +6; 90+ +4, 85+ +2;
   a shared first word only keeps the name from counting against; otherwise -4. "Northern Trust" and
   "Southern Trust" (86, two edits) earn +2 and need two more keys before they even reach review;
 - Ltd against LLP (or PLC) is a different legal entity under a similar name (-3).
@@ -30,15 +31,14 @@ from workbench.profile.blocking import Block, SortedNeighbourhood
 from workbench.profile.comparators import Best, Edits, Exact, Fuzzy, Prefix
 from workbench.profile.matcher import Bands, MatcherConfig
 from workbench.profile.names import (
-    email_domain,
     formal_given_name,
+    is_free_mail_domain,
     normalise_email,
     normalise_phone,
     normalise_postcode,
     normalise_vat_number,
     parse_company_name,
     person_name_tokens,
-    postcode_outward,
     registrable_domain,
     website_domain,
 )
@@ -86,6 +86,16 @@ def street_key(address: str | None, postcode: str | None) -> str | None:
     return " ".join(kept) or None
 
 
+def _hosts(emails: pd.Series) -> pd.Series:
+    """The part after the @ of normalised emails (fewer distinct values than the emails)."""
+    return pd.Series([e.rpartition("@")[2] if e else None for e in emails], index=emails.index, dtype=object)
+
+
+def _business_domain(host: str | None) -> str | None:
+    domain = registrable_domain(host)
+    return None if is_free_mail_domain(domain) else domain
+
+
 def company_name_columns(names: pd.Series) -> pd.DataFrame:
     """name_core, name_trading, legal_form (strong forms only), name_first, name_sorted."""
     parsed = _apply(names, parse_company_name)
@@ -106,10 +116,18 @@ def company_name_columns(names: pd.Series) -> pd.DataFrame:
     )
 
 
-def _first_and_outward(first: pd.Series, postcode: pd.Series) -> pd.Series:
-    outward = _apply(postcode, postcode_outward)
-    keys = first.astype(object) + " " + outward.astype(object)
-    return keys.where(first.notna() & outward.notna(), None)
+def _place_keys(frame: pd.DataFrame, postcode: pd.Series, address: pd.Series) -> None:
+    """Adds `street`, `first_outward` (first word of the name + the outward code of a UK postcode, the
+    whole code abroad: "acme LS1") and `address_key` (postcode + street: one building's door)."""
+    frame["street"] = [street_key(a, p) for a, p in zip(address, postcode, strict=True)]
+    text = postcode.astype(object)
+    outward = [p.split(" ")[0] if isinstance(p, str) else None for p in text]
+    frame["first_outward"] = [
+        f"{f} {o}" if f and o else None for f, o in zip(frame["name_first"], outward, strict=True)
+    ]
+    frame["address_key"] = [
+        f"{p} {s}" if p and s else None for p, s in zip(text, frame["street"], strict=True)
+    ]
 
 
 # --- company records (CRM organisations, Xero contacts) --------------------------------------------
@@ -120,11 +138,10 @@ def _company_name_comparator() -> Best:
     return Best(
         "name",
         (
+            Fuzzy("name_same", ("name_core", "name_trading"), levels=((100, 9),), below=-4, scorer="ratio"),
+            # the same words in another order ("Smith & Jones" / "Jones & Smith") is not the same name
             Fuzzy(
-                "name",
-                ("name_core", "name_trading"),
-                levels=((100, 9), (95, 6), (90, 4), (85, 2), (75, 1)),
-                below=-4,
+                "name", ("name_core", "name_trading"), levels=((95, 6), (90, 4), (85, 2), (75, 1)), below=-4
             ),
             Edits(
                 "name_typo", ("name_core", "name_trading"), agree=6, max_edits=1, min_length=6, disagree=-4
@@ -138,10 +155,12 @@ def _company_blocking(extra: tuple[str, ...]) -> tuple[Block | SortedNeighbourho
     return (
         *(Block((column,), max_size=30) for column in extra),
         Block(("name_core", "name_trading"), max_size=50),
+        Block(("name_sorted",), max_size=50),
         Block(("postcode",), max_size=40),
         Block(("first_outward",), max_size=40),
-        SortedNeighbourhood("name_core", window=4),
-        SortedNeighbourhood("name_sorted", window=3),
+        Block(("address_key",), max_size=20),
+        # a typo after the first letters, with no key in common: at best a review pair, so a narrow window
+        SortedNeighbourhood("name_core", window=3),
     )
 
 
@@ -156,8 +175,7 @@ def prepare_organisations(organisations: pd.DataFrame) -> pd.DataFrame:
     domain = website.where(website.notna(), _apply(_column(live, "email_domain"), registrable_domain))
     frame["domain"] = domain
     frame["postcode"] = postcode
-    frame["first_outward"] = _first_and_outward(frame["name_first"], postcode)
-    frame["street"] = [street_key(a, p) for a, p in zip(_column(live, "address"), postcode, strict=True)]
+    _place_keys(frame, postcode, _column(live, "address"))
     frame["vat"] = _apply(_column(live, "vat_number"), normalise_vat_number)
     frame["company_number"] = _apply(_column(live, "company_number"), company_number)
     frame["xero_contact_id"] = _column(live, "xero_contact_id")
@@ -201,11 +219,10 @@ def prepare_xero_contacts(contacts: pd.DataFrame) -> pd.DataFrame:
     frame = company_name_columns(_column(contacts, "name"))
     postcode = _apply(_column(contacts, "postcode"), normalise_postcode)
     frame["email"] = _apply(_column(contacts, "email"), normalise_email)
-    frame["domain"] = _apply(frame["email"], email_domain)
+    frame["domain"] = _apply(_hosts(frame["email"]), _business_domain)
     frame["phone"] = _apply(_column(contacts, "phone"), normalise_phone)
     frame["postcode"] = postcode
-    frame["first_outward"] = _first_and_outward(frame["name_first"], postcode)
-    frame["street"] = [street_key(a, p) for a, p in zip(_column(contacts, "address"), postcode, strict=True)]
+    _place_keys(frame, postcode, _column(contacts, "address"))
     frame["vat"] = _apply(_column(contacts, "tax_number"), normalise_vat_number)
     frame["company_number"] = _apply(_column(contacts, "company_number"), company_number)
     person = _column(contacts, "first_name").fillna("") + " " + _column(contacts, "last_name").fillna("")
@@ -254,7 +271,10 @@ def prepare_people(people: pd.DataFrame) -> pd.DataFrame:
         live = people[~people["is_deleted"].fillna(False).astype(bool)]
     first = _words(_column(live, "first_name"))
     last = _words(_column(live, "last_name"))
-    full = _words(_column(live, "name"))
+    full = pd.Series([None] * len(live), index=live.index, dtype=object)
+    missing = (first.isna() | last.isna()).to_numpy()
+    if missing.any():
+        full[missing] = _words(_column(live, "name")[missing])
     # first_name/last_name when the CRM has them, else the first and last words of the full name
     given, family = [], []
     for f, la, n in zip(first, last, full, strict=True):
@@ -276,7 +296,8 @@ PEOPLE = MatcherConfig(
         Exact("email", "email", agree=9, disagree=-2),
         # office lines are shared by colleagues: weak on its own
         Exact("phone", "phone", agree=3, disagree=-1),
-        Exact("organisation", "org_id", agree=2, disagree=-1),
+        # a namesake at another organisation on another phone is someone else
+        Exact("organisation", "org_id", agree=2, disagree=-2),
         Best(
             "family_name",
             (
@@ -296,9 +317,8 @@ PEOPLE = MatcherConfig(
     blocking=(
         Block(("email",), max_size=20),
         Block(("phone",), max_size=30),
-        Block(("full",), max_size=30),
         Block(("org_id",), max_size=60),
-        SortedNeighbourhood("full", window=4),
+        SortedNeighbourhood("full", window=3),
     ),
     bands=Bands(certain=15, likely=10, possible=7),
 )
