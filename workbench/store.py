@@ -1,8 +1,9 @@
 """An engagement: one folder (mode 0700) holding one SQLite database for one client.
 
 It keeps versioned snapshots of the canonical tables with the cursors of the pull that made them, the
-raw pages of pulls in progress (so a failed pull resumes), and an audit log. Nothing else in the
-workbench writes to disk except exports. Secrets never come here: tokens live in the token store.
+raw pages of pulls in progress (so a failed pull resumes), every version of the client's mapping
+plan (append-only), and an audit log. Nothing else in the workbench writes to disk except exports.
+Secrets never come here: tokens live in the token store.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import re
 import shutil
 import sqlite3
 import stat
+import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -29,6 +31,7 @@ from workbench.errors import EngagementError
 DATABASE_NAME = "engagement.sqlite"
 SCHEMA_VERSION = 1
 _SNAPSHOT_COLUMNS = "snapshot_id, source, created_at, counts, cursors, pull_id, base_snapshot_id"
+_PLAN_COLUMNS = "version, created_at, origin, based_on, content_hash, plan, note"
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 
 _SCHEMA = """
@@ -48,6 +51,9 @@ CREATE TABLE IF NOT EXISTS pull_pages (
 CREATE TABLE IF NOT EXISTS snapshots (
     snapshot_id INTEGER PRIMARY KEY, source TEXT NOT NULL, pull_id INTEGER, created_at TEXT NOT NULL,
     base_snapshot_id INTEGER, counts TEXT NOT NULL, cursors TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS plan_versions (
+    version INTEGER PRIMARY KEY, created_at TEXT NOT NULL, origin TEXT NOT NULL, based_on INTEGER,
+    content_hash TEXT NOT NULL, plan TEXT NOT NULL, note TEXT NOT NULL DEFAULT '');
 """
 
 
@@ -109,6 +115,19 @@ def _frame(table: Table, rows: list[tuple[Any, ...]]) -> pd.DataFrame:
         else:
             frame[name] = series.astype(object)
     return frame
+
+
+@dataclass(frozen=True)
+class PlanVersionRecord:
+    """One stored version of the mapping plan, as JSON text (`workbench.plan.versions` reads it)."""
+
+    version: int
+    created_at: str
+    origin: str
+    based_on: int | None
+    content_hash: str
+    plan_json: str
+    note: str
 
 
 @dataclass
@@ -202,6 +221,13 @@ class Engagement:
             self.db.execute("ROLLBACK")
             raise
         self.db.execute("COMMIT")
+
+    @property
+    def engagement_id(self) -> str:
+        """A random id given to the engagement once: exports carry it, so a file is tied to this
+        engagement even if another one has the same name (or this folder is renamed)."""
+        self.db.execute("INSERT OR IGNORE INTO meta VALUES ('engagement_id', ?)", (uuid.uuid4().hex,))
+        return str(self.db.execute("SELECT value FROM meta WHERE key = 'engagement_id'").fetchone()[0])
 
     # audit -------------------------------------------------------------------------------------------
     def audit(self, action: str, **detail: Any) -> None:
@@ -310,6 +336,35 @@ class Engagement:
 
     def drop_pull_pages(self, pull_id: int) -> None:
         self.db.execute("DELETE FROM pull_pages WHERE pull_id = ?", (pull_id,))
+
+    # plan versions -----------------------------------------------------------------------------------
+    def add_plan_version(
+        self, plan_json: str, *, content_hash: str, origin: str, based_on: int | None = None, note: str = ""
+    ) -> PlanVersionRecord:
+        """Store a new plan version; earlier versions are never changed or removed."""
+        created = utc_now().isoformat()
+        cursor = self.db.execute(
+            "INSERT INTO plan_versions (created_at, origin, based_on, content_hash, plan, note) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (created, origin, based_on, content_hash, plan_json, note),
+        )
+        version = int(cursor.lastrowid or 0)
+        self.audit("plan version stored", version=version, origin=origin, based_on=based_on)
+        return PlanVersionRecord(version, created, origin, based_on, content_hash, plan_json, note)
+
+    def plan_version(self, version: int | None = None) -> PlanVersionRecord | None:
+        """That plan version, or the latest when `version` is None; None if there is none."""
+        query = f"SELECT {_PLAN_COLUMNS} FROM plan_versions"
+        row = (
+            self.db.execute(query + " ORDER BY version DESC LIMIT 1").fetchone()
+            if version is None
+            else self.db.execute(query + " WHERE version = ?", (version,)).fetchone()
+        )
+        return PlanVersionRecord(*row) if row else None
+
+    def plan_versions(self) -> list[PlanVersionRecord]:
+        rows = self.db.execute(f"SELECT {_PLAN_COLUMNS} FROM plan_versions ORDER BY version").fetchall()
+        return [PlanVersionRecord(*row) for row in rows]
 
     # snapshots ---------------------------------------------------------------------------------------
     def latest_snapshot(self, source: str) -> SnapshotInfo | None:
