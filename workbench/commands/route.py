@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import argparse
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 from pydantic import ValidationError
 
-from workbench.errors import EngagementError
-from workbench.profile.tables import ProfileTables
+from workbench.profile.tables import ProfileTables, pulled_tables
 from workbench.profile.volumes import Volumes
 from workbench.route.decision import recommend
 from workbench.route.documents import read_document, validation_problem
@@ -26,25 +25,12 @@ KNOWN_CRMS = ("pipedrive", "hubspot", "salesforce")
 
 
 def profile_engagement(tables: ProfileTables) -> tuple[Volumes, pd.DataFrame]:
-    """Volumes and every finding of the profile (matching first: the others read its links)."""
+    """Volumes and every finding of the profile."""
     # imported here so the CLI's other commands start without loading the profile's matchers
-    from workbench.profile.duplicates import find_duplicates
-    from workbench.profile.findings import concat_findings
-    from workbench.profile.hygiene import find_hygiene_problems
-    from workbench.profile.matching import match_crm_to_xero
-    from workbench.profile.vat import find_vat_problems
-    from workbench.profile.volumes import measure_volumes
+    from workbench.profile.health import run_profile
 
-    matched = match_crm_to_xero(tables)
-    findings = concat_findings(
-        [
-            matched.findings,
-            find_duplicates(tables).findings,
-            find_hygiene_problems(tables, matched.links),
-            find_vat_problems(tables, matched.links),
-        ]
-    )
-    return measure_volumes(tables, matched.links), findings
+    health = run_profile(tables)
+    return health.volumes, health.findings
 
 
 def read_answers(path: Path | None, tables: ProfileTables) -> tuple[DiscoveryAnswers, str | None]:
@@ -63,13 +49,7 @@ def read_answers(path: Path | None, tables: ProfileTables) -> tuple[DiscoveryAns
         raise validation_problem(path, exc) from exc
 
 
-def snapshot_day(engagement: Engagement) -> date:
-    """The day of the newest snapshot: the profile reads the data as of when it was pulled."""
-    latest = max(info.created_at for info in engagement.snapshots())
-    return datetime.fromisoformat(latest).date()
-
-
-def _day(text: str) -> date:
+def day_argument(text: str) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:
@@ -80,12 +60,7 @@ def _run(args: argparse.Namespace) -> int:
     prices = load_prices(Path(args.prices) if args.prices else None)
     thresholds = load_thresholds(Path(args.thresholds) if args.thresholds else None)
     with Engagement.open(args.engagement, create=False) as engagement:
-        if not engagement.snapshots():
-            raise EngagementError(
-                f"engagement '{engagement.name}' has no pulled data yet",
-                hint=f"run `workbench pull --engagement {engagement.name}` (or `workbench import`) first",
-            )
-        tables = ProfileTables.from_engagement(engagement, args.as_of or snapshot_day(engagement))
+        tables = pulled_tables(engagement, args.as_of)
         answers, note = read_answers(Path(args.answers) if args.answers else None, tables)
         volumes, findings = profile_engagement(tables)
     measured, evidence = route_inputs(volumes, findings, tables)
@@ -120,7 +95,7 @@ def register(commands: argparse._SubParsersAction) -> None:
         "--thresholds", help="threshold overrides, YAML or JSON (laid over workbench/route/thresholds.json)"
     )
     parser.add_argument(
-        "--as-of", type=_day, help="read the data as of this day (default: the newest snapshot's day)"
+        "--as-of", type=day_argument, help="read the data as of this day (default: the day it was pulled)"
     )
     parser.add_argument("--json", action="store_true", help="print the recommendation as JSON")
     parser.add_argument("--show-thresholds", action="store_true", help="list every threshold and its source")

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 import pandas as pd
 
 from workbench.canonical import TABLES
+from workbench.errors import EngagementError
 from workbench.store import Engagement, today
 
 
@@ -39,5 +40,29 @@ class ProfileTables(Mapping[str, pd.DataFrame]):
 
     @classmethod
     def from_engagement(cls, engagement: Engagement, as_of: date | None = None) -> ProfileTables:
+        """The latest tables of every source; `as_of` defaults to the day the data was pulled."""
         frames = {name: engagement.table(name) for name in TABLES}
-        return cls(frames, as_of or today())
+        return cls(frames, as_of or data_as_of(engagement))
+
+
+def pulled_tables(engagement: Engagement, as_of: date | None = None) -> ProfileTables:
+    """As `ProfileTables.from_engagement`, refusing an engagement with nothing pulled or imported yet."""
+    if not engagement.snapshots():
+        raise EngagementError(
+            f"engagement '{engagement.name}' has no pulled data yet",
+            hint=f"run `workbench pull --engagement {engagement.name}` (or `workbench import`) first",
+        )
+    return ProfileTables.from_engagement(engagement, as_of)
+
+
+def data_as_of(engagement: Engagement) -> date:
+    """The day the engagement's data describes: Xero's own clock at the newest Xero pull (its cursors
+    are server time, so a sandbox or a machine with a wrong clock still reads right), else the day of
+    the newest snapshot, else today."""
+    snapshots = engagement.snapshots()
+    for info in reversed(snapshots):
+        if info.source == "xero" and info.cursors:
+            return max(datetime.fromisoformat(c.replace("Z", "+00:00")) for c in info.cursors.values()).date()
+    if snapshots:
+        return datetime.fromisoformat(snapshots[-1].created_at).date()
+    return today()
