@@ -8,7 +8,8 @@ import pytest
 
 from workbench.profile.blocking import Block, SortedNeighbourhood, candidate_pairs
 from workbench.profile.clustering import connected_components
-from workbench.profile.duplicate_configs import ORGANISATIONS, prepare_organisations
+from workbench.profile.duplicate_columns import prepare_organisations
+from workbench.profile.duplicate_configs import ORGANISATIONS
 from workbench.profile.matcher import (
     Bands,
     Best,

@@ -101,7 +101,7 @@ class Columns:
         if column not in self._text:
             values = self.frame[column].to_numpy(dtype=object, copy=True)
             values[pd.isna(values)] = ""
-            if not all(isinstance(v, str) for v in values):
+            if pd.api.types.infer_dtype(values, skipna=False) not in ("string", "empty"):
                 values = np.array([str(v) for v in values], dtype=object)
             self._text[column] = values
         return self._text[column]
@@ -114,7 +114,7 @@ class Columns:
     def lengths(self, column: str) -> np.ndarray:
         if column not in self._lengths:
             text = self.text(column)
-            self._lengths[column] = np.fromiter((len(t) for t in text), np.int64, len(text))
+            self._lengths[column] = np.fromiter(map(len, text), np.int64, len(text))
         return self._lengths[column]
 
     def codes(self, column: str) -> np.ndarray:

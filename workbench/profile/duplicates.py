@@ -20,7 +20,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from workbench.profile import duplicate_configs as configs
+from workbench.profile.duplicate_columns import prepare_organisations, prepare_people, prepare_xero_contacts
+from workbench.profile.duplicate_configs import ORGANISATIONS, PEOPLE, XERO_CONTACTS
 from workbench.profile.findings import Finding, Severity, findings_frame
 from workbench.profile.matcher import MatchCluster, MatcherConfig, dedupe, pair_evidence
 from workbench.profile.tables import ProfileTables
@@ -56,15 +57,15 @@ class _Table:
 TABLES = (
     _Table(
         "organisations", "duplicate_organization", "CRM organisation", "business",
-        configs.prepare_organisations, configs.ORGANISATIONS, "the CRM",
+        prepare_organisations, ORGANISATIONS, "the CRM",
     ),
     _Table(
         "people", "duplicate_person", "CRM person", "person",
-        configs.prepare_people, configs.PEOPLE, "the CRM",
+        prepare_people, PEOPLE, "the CRM",
     ),
     _Table(
         "xero_contacts", "duplicate_contact", "Xero contact", "business",
-        configs.prepare_xero_contacts, configs.XERO_CONTACTS, "Xero",
+        prepare_xero_contacts, XERO_CONTACTS, "Xero",
     ),
 )  # fmt: skip
 
@@ -88,33 +89,35 @@ def _counts(frame: pd.DataFrame, column: str) -> pd.Series:
     return values.value_counts()
 
 
+def _seconds(values: pd.Series) -> np.ndarray:
+    """Timestamps as epoch seconds (float), an unknown time as -inf so it never wins."""
+    stamps = pd.to_datetime(values, utc=True)
+    seconds = (stamps - pd.Timestamp(0, tz="UTC")).dt.total_seconds()
+    return seconds.fillna(-np.inf).to_numpy(dtype=float)
+
+
 def _ranking(
     spec: _Table, tables: ProfileTables, records: pd.DataFrame, prepared: pd.DataFrame
 ) -> pd.DataFrame:
-    """Per record id the facts a survivor is chosen on, best first when sorted descending."""
+    """Per record id the facts a survivor is chosen on, each "more is better", most important first."""
     ids = prepared.index
-    filled = prepared.notna().sum(axis=1).to_numpy()
-    facts = pd.DataFrame({"complete": filled}, index=ids)
+    key = {"organisations": "org_id", "people": "person_id", "xero_contacts": "contact_id"}[spec.table]
+    source = records.set_index(records[key].astype(str)).reindex(ids)
+    facts = pd.DataFrame(index=ids)
     if spec.table == "organisations":
-        source = records.set_index(records["org_id"].astype(str))
-        facts["xero_id"] = source["xero_contact_id"].reindex(ids).notna().to_numpy()
-        facts["activity"] = _counts(tables["deals"], "org_id").reindex(ids).fillna(0).to_numpy()
-        created = pd.to_datetime(source["created_at"].reindex(ids), utc=True)
-        facts["older"] = -created.astype("int64").to_numpy() // 10**9
-        facts = facts[["xero_id", "activity", "complete", "older"]]
-    elif spec.table == "people":
-        source = records.set_index(records["person_id"].astype(str))
-        facts["activity"] = _counts(tables["deals"], "person_id").reindex(ids).fillna(0).to_numpy()
-        created = pd.to_datetime(source["created_at"].reindex(ids), utc=True)
-        facts["older"] = -created.astype("int64").to_numpy() // 10**9
-        facts = facts[["activity", "complete", "older"]]
+        facts["xero_id"] = source["xero_contact_id"].notna().to_numpy()
+    if spec.table == "xero_contacts":
+        facts["active"] = (source["status"].fillna("ACTIVE").astype(str).str.upper() == "ACTIVE").to_numpy()
+    activity = tables["invoices"] if spec.table == "xero_contacts" else tables["deals"]
+    facts["activity"] = (
+        _counts(activity, "contact_id" if spec.table == "xero_contacts" else key).reindex(ids).fillna(0)
+    )
+    facts["complete"] = prepared.notna().sum(axis=1).to_numpy()
+    if spec.table == "xero_contacts":
+        facts["recent"] = _seconds(source["updated_at"])
     else:
-        source = records.set_index(records["contact_id"].astype(str))
-        facts["active"] = (source["status"].reindex(ids).fillna("ACTIVE").str.upper() == "ACTIVE").to_numpy()
-        facts["activity"] = _counts(tables["invoices"], "contact_id").reindex(ids).fillna(0).to_numpy()
-        updated = pd.to_datetime(source["updated_at"].reindex(ids), utc=True)
-        facts["recent"] = updated.astype("int64").to_numpy() // 10**9
-        facts = facts[["active", "activity", "complete", "recent"]]
+        created = _seconds(source["created_at"])
+        facts["older"] = np.where(np.isfinite(created), -created, -np.inf)
     return facts
 
 

@@ -12,7 +12,6 @@ import re
 import unicodedata
 from functools import lru_cache
 from typing import NamedTuple
-from urllib.parse import urlsplit
 
 _CACHE = 1 << 18  # distinct values remembered per reading (a 100,000-organisation client fits)
 # Letters NFKD does not decompose (OpenRefine's fingerprint keyer maps the same ones).
@@ -109,6 +108,11 @@ def _tokens(text: str) -> list[str]:
     if text.isascii():
         return text.encode().translate(_ASCII_BREAKS, b".'`").decode().split()
     return _BREAKS.sub(" ", _DROPPED.sub("", text)).split()
+
+
+def name_words(text: str) -> list[str]:
+    """Folded words of any name or address line: "St. John's Road" -> ["st", "johns", "road"]."""
+    return _tokens(text)
 
 
 def _strip_forms(words: list[str]) -> tuple[list[str], list[str]]:
@@ -318,15 +322,15 @@ def email_domain(email: str | None) -> str | None:
 @lru_cache(maxsize=_CACHE)
 def website_domain(url: str | None) -> str | None:
     """`https://www.Acme.co.uk/about` -> `acme.co.uk`."""
-    if not url or not str(url).strip():
+    text = str(url).strip() if url else ""
+    if not text:
         return None
-    text = str(url).strip()
     if "@" in text and "//" not in text:
         return email_domain(text)
-    try:
-        host = urlsplit(text if "//" in text else f"//{text}").hostname
-    except ValueError:
-        return None
+    host = text.partition("//")[2] if "//" in text else text
+    for end in "/?#":
+        host = host.partition(end)[0]
+    host = host.rpartition("@")[2].partition(":")[0]
     return registrable_domain(host)
 
 
