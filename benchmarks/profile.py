@@ -92,7 +92,7 @@ def profile_once(cache: Path, organisations: int) -> dict[str, object]:
 
 def _in_fresh_process(step: str, cache: Path, organisations: int) -> dict[str, object] | None:
     command = [sys.executable, __file__, f"--{step}", str(organisations), "--cache", str(cache)]
-    output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+    output = subprocess.run(command, check=True, stdout=subprocess.PIPE, text=True).stdout
     return json.loads(output) if step == "profile-one" else None
 
 
