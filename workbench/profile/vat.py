@@ -14,13 +14,12 @@ assuming UK codes; each lives in a `vat_*` module:
 
 from __future__ import annotations
 
-import re
-
 import pandas as pd
 
 from workbench.profile.findings import Finding, findings_frame
 from workbench.profile.links import invoice_deal_links
 from workbench.profile.tables import ProfileTables
+from workbench.profile.vat_billing import billing
 from workbench.profile.vat_codes import tax_amount_findings, tax_code_findings
 from workbench.profile.vat_customer_rules import (
     eu_b2b_findings,
@@ -30,13 +29,10 @@ from workbench.profile.vat_customer_rules import (
 from workbench.profile.vat_customers import contact_org_links, customers
 from workbench.profile.vat_deal_value import deal_value_findings
 from workbench.profile.vat_domestic import domestic_sale_findings
-from workbench.profile.vat_lines import invoice_sums, sales_ledger
+from workbench.profile.vat_lines import invoice_sums, live_invoices, sales_lines
 from workbench.profile.vat_numbers import vat_number_findings
 from workbench.profile.vat_rates import tax_rate_table
-from workbench.profile.vat_text import Distinct, codes, lookup
-
-_VAT_FIELD = re.compile(r"vat|tax", re.IGNORECASE)
-_REVERSE_CHARGE = re.compile(r"reverse\s*charge|\bDRC\b|\bCIS\b", re.IGNORECASE)
+from workbench.profile.vat_text import codes, lookup
 
 
 def _pays_vat(tables: ProfileTables) -> bool:
@@ -47,62 +43,25 @@ def _pays_vat(tables: ProfileTables) -> bool:
     return bool(organisation["pays_tax"].dropna().iloc[0])
 
 
-def _marked_reverse_charge(custom_fields: pd.Series) -> list[bool]:
-    """Whether a deal's VAT custom field ('VAT treatment': 'Domestic reverse charge') says so."""
-    keys: dict[str, bool] = {}
-    values: dict[str, bool] = {}
-    out = []
-    for fields in custom_fields:
-        marked = False
-        if isinstance(fields, dict):
-            for key, value in fields.items():
-                if (
-                    isinstance(key, str)
-                    and isinstance(value, str)
-                    and keys.setdefault(key, bool(_VAT_FIELD.search(key)))
-                ):
-                    marked = marked or values.setdefault(value, bool(_REVERSE_CHARGE.search(value)))
-        out.append(marked)
-    return out
-
-
-def _billed_deals(tables: ProfileTables, links: pd.DataFrame) -> pd.DataFrame:
-    """One row per invoice that bills a deal the CRM has: deal_id, deal_title, org_id, contact_id and
-    the deal's custom_fields."""
-    billed = links.loc[links["deal_exists"], ["invoice_id", "source", "deal_id"]].drop_duplicates(
-        "invoice_id"
-    )
-    billed["deal_key"] = billed["source"].astype(str) + "|" + billed["deal_id"].astype(str)
-    deals = tables["deals"]
-    deals = deals.assign(deal_key=deals["source"].astype(str) + "|" + deals["deal_id"].astype(str))
-    deals = deals[deals["deal_key"].isin(billed["deal_key"])].drop_duplicates("deal_key")
-    billed = billed.merge(
-        deals[["deal_key", "title", "org_id", "custom_fields"]].rename(columns={"title": "deal_title"}),
-        on="deal_key",
-    )
-    invoices = tables["invoices"][["invoice_id", "contact_id"]].drop_duplicates("invoice_id")
-    billed = billed.merge(invoices, on="invoice_id", how="left")
-    return billed.set_index("invoice_id")[["deal_id", "deal_title", "org_id", "contact_id", "custom_fields"]]
-
-
-def find_vat_problems(tables: ProfileTables, org_links: pd.DataFrame | None = None) -> pd.DataFrame:
+def find_vat_problems(
+    tables: ProfileTables, org_links: pd.DataFrame | None = None, deal_links: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """Every VAT finding for the client (a `findings_frame`).
 
     `org_links` is the CRM organisation <-> Xero contact link table (columns `org_id`, `contact_id`);
-    without it the organisations' own stored Xero contact ids are used.
+    without it the organisations' own stored Xero contact ids are used. `deal_links` is
+    `links.invoice_deal_links(tables)` when the caller already has it (a profile reads it once for
+    every analysis: at 200,000 invoices it takes a couple of seconds).
     """
     rates = tax_rate_table(tables["tax_rates"])
-    invoices, lines = sales_ledger(tables, rates)
-    sums = invoice_sums(invoices, lines)
-    links = invoice_deal_links(tables)
-    billed = _billed_deals(tables, links)
+    invoices = live_invoices(tables)
+    deal_links = invoice_deal_links(tables) if deal_links is None else deal_links
+    bills = billing(tables["deals"], deal_links, invoices)
     contact_links = contact_org_links(tables, org_links)
-    deal_orgs = billed[["contact_id", "org_id"]].dropna().astype(str).drop_duplicates()
-    book = customers(tables, rates, contact_links, deal_orgs)
+    book = customers(tables, rates, contact_links, bills.deal_orgs())
     names = book.profile["name"]
-    contact = Distinct(lines["contact_id"])
-    for column in ("location", "vat_number", "vat_prefix"):
-        lines[f"customer_{column}"] = contact.lookup(book.profile[column])
+    lines = sales_lines(tables, rates, invoices, book.profile)
+    sums = invoice_sums(invoices, lines)
 
     findings: list[Finding] = []
     findings += tax_code_findings(lines, rates, names)
@@ -112,15 +71,10 @@ def find_vat_problems(tables: ProfileTables, org_links: pd.DataFrame | None = No
         item_treatments = pd.Series(
             lookup(codes(items["sales_tax_type"]), rates["treatment"]).to_numpy(), index=codes(items["code"])
         )
-
-        def marked_deals(contact_ids: set[str]) -> set[str]:
-            mine = billed[billed["contact_id"].isin(contact_ids)]
-            return set(mine.loc[_marked_reverse_charge(mine["custom_fields"]), "contact_id"])
-
-        findings += domestic_sale_findings(lines, book.profile, billed[["deal_id", "deal_title"]])
+        findings += domestic_sale_findings(lines, book.profile, bills.deal_of_invoice())
         findings += eu_b2b_findings(lines, book)
-        findings += reverse_charge_findings(lines, book, marked_deals, item_treatments, rates)
-    findings += mixed_line_amount_findings(lines, book)
-    findings += deal_value_findings(tables["deals"], links, invoices, sums)
+        findings += reverse_charge_findings(lines, book, bills.marked_reverse_charge, item_treatments, rates)
+    findings += mixed_line_amount_findings(invoices, book)
+    findings += deal_value_findings(bills, invoices, sums)
     findings += vat_number_findings(tables["organisations"], tables["xero_contacts"], contact_links)
     return findings_frame(findings)

@@ -17,6 +17,19 @@ from workbench.profile.vat_text import flag, grouped, lookup
 _UNAPPROVED = frozenset({"DRAFT", "SUBMITTED"})
 _SHOWN_LINES = 5
 Row = dict[str, Any]
+_CODE_COLUMNS = [
+    "invoice_id",
+    "invoice_number",
+    "reference",
+    "contact_id",
+    "status",
+    "currency",
+    "line_id",
+    "position",
+    "description",
+    "line_pence",
+    "tax_type",
+]
 
 
 def _line_text(line: Row) -> str:
@@ -88,7 +101,7 @@ def tax_code_findings(lines: pd.DataFrame, rates: pd.DataFrame, contact_names: p
     }
     findings = []
     for kind, mask in kinds.items():
-        chosen = lines[mask].assign(
+        chosen = lines.loc[mask, _CODE_COLUMNS].assign(
             rate_status=lambda f: lookup(f["tax_type"], rates["status"]),
             rate_name=lambda f: lookup(f["tax_type"], rates["name"]),
         )
@@ -120,8 +133,9 @@ def tax_amount_findings(
     flagged = set(lines.loc[wrong, "invoice_id"]) | set(sum_wrong.index[sum_wrong.to_numpy()])
     if not flagged:
         return []
-    mine = lines[lines["invoice_id"].isin(flagged)].assign(
-        expected_tax=expected, wrong=wrong, stored_tax=stored
+    chosen = lines["invoice_id"].isin(flagged)
+    mine = lines.loc[chosen, [*_CODE_COLUMNS, "rate_units", "line_amount_types"]].assign(
+        expected_tax=expected[chosen], wrong=wrong[chosen], stored_tax=stored[chosen]
     )
     findings = []
     columns = [

@@ -178,17 +178,19 @@ def reverse_charge_findings(
     return findings
 
 
-def mixed_line_amount_findings(lines: pd.DataFrame, customers: Customers) -> list[Finding]:
-    """mixed_line_amount_types: one customer's sales invoices are partly tax-exclusive, partly inclusive.
+def mixed_line_amount_findings(invoices: pd.DataFrame, customers: Customers) -> list[Finding]:
+    """mixed_line_amount_types: one customer's live sales `invoices` are partly tax-exclusive, partly
+    tax-inclusive.
 
     NoTax invoices do not count: an invoice carrying no VAT is neither, and sits beside either kind
     legitimately (a disbursement-only invoice).
     """
-    invoices = lines.drop_duplicates("invoice_id")
-    priced = invoices[invoices["line_amount_types"].isin(["Exclusive", "Inclusive"])]
-    kinds = priced.groupby("contact_id")["line_amount_types"].nunique()
+    priced = invoices.loc[
+        invoices["line_amount_types"].isin(["Exclusive", "Inclusive"]),
+        ["contact_id", "invoice_id", "invoice_number", "line_amount_types", "date"],
+    ]
+    kinds = priced.groupby("contact_id", sort=False)["line_amount_types"].nunique()
     mixed = priced[priced["contact_id"].isin(kinds.index[kinds > 1])].sort_values(["date", "invoice_id"])
-    mixed = mixed[["contact_id", "invoice_id", "invoice_number", "line_amount_types"]]
     groups = grouped(mixed, "contact_id")
     orgs = customers.orgs_of(groups)
     names = customers.profile["name"]

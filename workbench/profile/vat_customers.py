@@ -70,8 +70,11 @@ def _country_location(country: object) -> str | None:
     return UK if text in _UK_COUNTRIES else ABROAD
 
 
+_NOT_ALNUM = re.compile(r"[^0-9A-Z]")
+
+
 def _vat_prefix(number: object) -> str | None:
-    match = _PREFIX.match(re.sub(r"[^0-9A-Z]", "", str(number).upper()))
+    match = _PREFIX.match(_NOT_ALNUM.sub("", str(number).upper()))
     return match.group(1) if match else None
 
 
@@ -202,7 +205,7 @@ def customers(
 
     def first_per_contact(column: str) -> pd.Series:
         known = org_side[org_side[column].notna()].drop_duplicates("contact_id")
-        return lookup(pd.Series(contacts.index, index=contacts.index), known.set_index("contact_id")[column])
+        return known.set_index("contact_id")[column].reindex(contacts.index).astype(object)
 
     profile = pd.DataFrame(index=contacts.index)
     profile["name"] = contacts["name"]

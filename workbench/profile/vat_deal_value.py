@@ -19,68 +19,76 @@ import numpy as np
 import pandas as pd
 
 from workbench.profile.findings import Finding
+from workbench.profile.vat_billing import Billing
 from workbench.profile.vat_money import PERCENT, half_up, money, to_pence
-from workbench.profile.vat_text import codes, flag, grouped, lookup, unique_in_order
+from workbench.profile.vat_text import codes, flag, grouped, unique_in_order
 
 GROSS, NET = "gross", "net"
 Deal = dict[str, Any]
 
 
-def deal_totals(
-    deals: pd.DataFrame, links: pd.DataFrame, invoices: pd.DataFrame, sums: pd.DataFrame
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(per deal, per linked invoice). Per deal (`deal_key` 'source|deal_id'): its value, currency,
-    title and status, and over its live invoices (`invoices` and their `vat_lines.invoice_sums`) the
-    subtotal, tax and total (pence), line count, lowest and highest VAT rate, VAT on each invoice's net
-    per rate, and how many of the invoices are instalments, in another currency, or not tax-exclusive."""
-    linked = links.loc[
-        links["deal_exists"], ["invoice_id", "invoice_number", "source", "deal_id", "instalment"]
-    ].drop_duplicates("invoice_id")
-    at = pd.Index(invoices["invoice_id"]).get_indexer(linked["invoice_id"])
-    linked, at = linked[at >= 0].reset_index(drop=True), at[at >= 0]
-    linked["deal_key"] = linked["source"].astype(str) + "|" + linked["deal_id"].astype(str)
-    for column in ("contact_id", "currency", "line_amount_types"):
-        linked[column] = invoices[column].to_numpy()[at]
-    for column in sums.columns:
-        linked[column] = sums[column].to_numpy()[at]
-    linked["total"] = linked["subtotal"] + linked["tax"]
-    info = deals.assign(deal_key=deals["source"].astype(str) + "|" + deals["deal_id"].astype(str))
-    info = info.drop_duplicates("deal_key").set_index("deal_key")[
-        ["source", "deal_id", "title", "status", "value", "currency"]
-    ]
-    info = info[info.index.isin(linked["deal_key"])]
-    info["currency"] = codes(info["currency"])
-    deal_currency = lookup(linked["deal_key"], info["currency"])
-    linked["other_currency"] = flag(deal_currency.notna() & (codes(linked["currency"]) != deal_currency))
-    linked["is_instalment"] = linked["instalment"].notna()
-    linked["not_exclusive"] = linked["line_amount_types"] != "Exclusive"
-    # The lowest rate over the invoices that charge VAT at all (an untaxed invoice reports 0).
-    linked["taxed_low_rate"] = linked["low_rate"].where(linked["high_rate"] > 0)
-    totals = linked.groupby("deal_key", sort=False).agg(
-        subtotal=("subtotal", "sum"),
-        tax=("tax", "sum"),
-        total=("total", "sum"),
-        lines=("lines", "sum"),
-        vat_on_total=("vat_on_total", "sum"),
-        low_rate=("taxed_low_rate", "min"),
-        high_rate=("high_rate", "max"),
-        instalments=("is_instalment", "sum"),
-        other_currency=("other_currency", "sum"),
-        not_exclusive=("not_exclusive", "sum"),
-        invoice_count=("invoice_id", "size"),
+def _per_deal(deal_at: np.ndarray, values: np.ndarray, size: int) -> np.ndarray:
+    out = np.zeros(size, dtype=np.int64)
+    np.add.at(out, deal_at, values)
+    return out
+
+
+def deal_totals(bills: Billing, invoices: pd.DataFrame, sums: pd.DataFrame) -> pd.DataFrame:
+    """One row per deal with live invoices (`deal_at`: its row in `bills.deals`): its value (pence),
+    currency, title and status, and over its invoices (`vat_lines.invoice_sums` of `invoices`) the
+    subtotal, tax and total (pence), line count, lowest and highest VAT rate charged, VAT on each
+    invoice's net per rate, and how many invoices there are, are instalments, are in another currency
+    or are not tax-exclusive."""
+    deals, links = bills.deals, bills.links
+    size = len(deals)
+    deal_at, invoice_at = links["deal_at"].to_numpy(), links["invoice_at"].to_numpy()
+    per_invoice = {
+        name: sums[name].to_numpy(dtype=np.int64)[invoice_at]
+        for name in ("subtotal", "tax", "lines", "vat_on_total")
+    }
+    deal_currency = codes(deals["currency"]).to_numpy()
+    invoice_currency = codes(invoices["currency"]).to_numpy()[invoice_at]
+    other = np.array(
+        [d is not None and i != d for d, i in zip(deal_currency[deal_at], invoice_currency, strict=True)],
+        dtype=bool,
     )
-    return totals.join(info, how="inner").reset_index(), linked
+    kinds = invoices["line_amount_types"].to_numpy()[invoice_at]
+    low = sums["low_rate"].to_numpy(dtype=np.int64)[invoice_at]
+    high = sums["high_rate"].to_numpy(dtype=np.int64)[invoice_at]
+    taxed = high > 0
+    low_rate = np.full(size, np.iinfo(np.int64).max)
+    np.minimum.at(low_rate, deal_at[taxed], low[taxed])
+    high_rate = np.zeros(size, dtype=np.int64)
+    np.maximum.at(high_rate, deal_at[taxed], high[taxed])
+    frame = pd.DataFrame(
+        {
+            "subtotal": _per_deal(deal_at, per_invoice["subtotal"], size),
+            "tax": _per_deal(deal_at, per_invoice["tax"], size),
+            "lines": _per_deal(deal_at, per_invoice["lines"], size),
+            "vat_on_total": _per_deal(deal_at, per_invoice["vat_on_total"], size),
+            "low_rate": np.where(high_rate > 0, low_rate, 0),
+            "high_rate": high_rate,
+            "invoice_count": _per_deal(deal_at, np.ones(len(deal_at), dtype=np.int64), size),
+            "instalments": _per_deal(deal_at, links["instalment"].notna().to_numpy(dtype=np.int64), size),
+            "other_currency": _per_deal(deal_at, other.astype(np.int64), size),
+            "not_exclusive": _per_deal(deal_at, (kinds != "Exclusive").astype(np.int64), size),
+        }
+    )
+    frame["total"] = frame["subtotal"] + frame["tax"]
+    for name in ("source", "deal_id", "title", "status", "value"):
+        frame[name] = deals[name].to_numpy()
+    frame["currency"] = deal_currency
+    frame["deal_at"] = np.arange(size)
+    return frame[frame["invoice_count"] > 0]
 
 
-def _credited(candidates: pd.DataFrame, linked: pd.DataFrame, invoices: pd.DataFrame) -> np.ndarray:
-    """Per candidate deal, the credit notes applied to its invoices (pence); only for the few deals a
-    rule picked, since converting every invoice's money is the slow part."""
-    mine = linked.loc[linked["deal_key"].isin(candidates["deal_key"]), ["deal_key", "invoice_id"]]
-    amounts = invoices[["invoice_id", "amount_credited"]]
-    mine = mine.merge(amounts, on="invoice_id", how="left")
-    mine["credited"] = to_pence(mine["amount_credited"]).fillna(0).astype(np.int64)
-    per_deal = mine.groupby("deal_key", sort=False)["credited"].sum()
-    return per_deal.reindex(candidates["deal_key"]).fillna(0).to_numpy(dtype=np.int64)
+def _credited(chosen: pd.DataFrame, bills: Billing, invoices: pd.DataFrame) -> np.ndarray:
+    """Per chosen deal, the credit notes applied to its invoices (pence); only for the few deals a
+    rule picked, since converting money is the slow part."""
+    mine = bills.links[bills.links["deal_at"].isin(chosen["deal_at"])]
+    credited = to_pence(invoices["amount_credited"].iloc[mine["invoice_at"].to_numpy()]).fillna(0)
+    per_deal = pd.Series(credited.to_numpy(dtype=np.int64)).groupby(mine["deal_at"].to_numpy()).sum()
+    return per_deal.reindex(chosen["deal_at"]).fillna(0).to_numpy(dtype=np.int64)
 
 
 def _convention(frame: pd.DataFrame) -> str:
@@ -111,12 +119,10 @@ def _billed(deal: Deal) -> str:
     )
 
 
-def deal_value_findings(
-    deals: pd.DataFrame, links: pd.DataFrame, invoices: pd.DataFrame, sums: pd.DataFrame
-) -> list[Finding]:
+def deal_value_findings(bills: Billing, invoices: pd.DataFrame, sums: pd.DataFrame) -> list[Finding]:
     """vat_total_is_deal_value_times_1_2, vat_total_is_deal_value_divided_by_1_2, rounding_difference
     and currency_mismatch, one finding per deal (`sums`: `vat_lines.invoice_sums` of `invoices`)."""
-    frame, linked = deal_totals(deals, links, invoices, sums)
+    frame = deal_totals(bills, invoices, sums)
     frame["value"] = to_pence(frame["value"])
     frame = frame[frame["value"].notna() & (frame["value"] != 0)].copy()
     if frame.empty:
@@ -161,23 +167,26 @@ def deal_value_findings(
     )
     chosen = frame[pd.concat(flagged.values(), axis=1).any(axis=1)].copy()
     # A credit note that brings the invoice back to the deal value has already put it right.
-    chosen["credited"] = _credited(chosen, linked, invoices)
+    chosen["credited"] = _credited(chosen, bills, invoices)
     repaired = (chosen["credited"] > 0) & (chosen["total"] - chosen["credited"] == chosen["value"])
     chosen = chosen[~repaired | flagged["currency_mismatch"].reindex(chosen.index, fill_value=False)]
-    detail = _invoice_detail(linked, chosen)
+    detail = _invoice_detail(bills, invoices, chosen)
     findings = []
     for kind, mask in flagged.items():
         for deal in chosen[mask.reindex(chosen.index, fill_value=False)].to_dict("records"):
-            findings.append(BUILDERS[kind]({**deal, **detail[deal["deal_key"]]}))
+            findings.append(BUILDERS[kind]({**deal, **detail[deal["deal_at"]]}))
     return findings
 
 
-def _invoice_detail(linked: pd.DataFrame, chosen: pd.DataFrame) -> dict[str, dict[str, list[str]]]:
-    """deal_key -> its invoice ids, numbers, contacts and currencies, for the chosen deals only."""
-    out: dict[str, dict[str, list[str]]] = {}
-    mine = linked[linked["deal_key"].isin(chosen["deal_key"])]
-    for key, rows in grouped(mine, "deal_key").items():
-        out[str(key)] = {
+def _invoice_detail(
+    bills: Billing, invoices: pd.DataFrame, chosen: pd.DataFrame
+) -> dict[int, dict[str, list[str]]]:
+    """deal_at -> its invoice ids, numbers, contacts and currencies, for the chosen deals only."""
+    mine = bills.links[bills.links["deal_at"].isin(chosen["deal_at"])]
+    mine = mine.assign(currency=invoices["currency"].to_numpy()[mine["invoice_at"].to_numpy()])
+    out: dict[int, dict[str, list[str]]] = {}
+    for key, rows in grouped(mine, "deal_at").items():
+        out[int(key)] = {
             "invoice_ids": unique_in_order(r["invoice_id"] for r in rows),
             "invoice_numbers": unique_in_order(r["invoice_number"] or r["invoice_id"] for r in rows),
             "contact_ids": sorted(set(unique_in_order(r["contact_id"] for r in rows))),

@@ -28,6 +28,21 @@ KIND_OF_TREATMENT = {
 }
 _SHOWN = 4
 Row = dict[str, Any]
+_COLUMNS = [
+    "invoice_id",
+    "invoice_number",
+    "contact_id",
+    "currency",
+    "line_id",
+    "description",
+    "tax_type",
+    "line_pence",
+    "product",
+    "account_code",
+    "expected_source",
+    "expected_code",
+    "expected_units",
+]
 # What the coding is legitimately for, for the fix text.
 LEGITIMATE = {
     ZERO_RATED: "printed books, for example, are zero-rated",
@@ -51,14 +66,16 @@ def domestic_sale_findings(
 ) -> list[Finding]:
     """One finding per kind and deal billed (or per invoice when it bills no known deal).
     `deal_of_invoice`: invoice_id -> deal_id, deal_title."""
-    treatment = lines["treatment"].where(lines["line_amount_types"] != "NoTax", NO_VAT)
-    uk = flag(lines["customer_location"] == UK)
-    mask = treatment.isin(list(KIND_OF_TREATMENT)) & uk & flag(lines["expected_treatment"] == CHARGED)
+    notax = (lines["line_amount_types"] == "NoTax").to_numpy()
+    untaxed = lines["treatment"].isin(list(KIND_OF_TREATMENT)).to_numpy() | notax
+    mask = untaxed & flag(lines["customer_location"] == UK).to_numpy()
+    mask &= flag(lines["expected_treatment"] == CHARGED).to_numpy()
     if not mask.any():
         return []
-    suspect = lines[mask].assign(
-        kind=treatment[mask].map(KIND_OF_TREATMENT),
-        coded_as=treatment[mask],
+    treatment = lines.loc[mask, "treatment"].astype(object).where(~notax[mask], NO_VAT)
+    suspect = lines.loc[mask, _COLUMNS].assign(
+        kind=treatment.map(KIND_OF_TREATMENT),
+        coded_as=treatment,
         deal_id=lambda f: lookup(f["invoice_id"], deal_of_invoice["deal_id"]),
         deal_title=lambda f: lookup(f["invoice_id"], deal_of_invoice["deal_title"]),
     )

@@ -19,7 +19,7 @@ from workbench.profile.vat_rates import CHARGED, OTHER
 from workbench.profile.vat_text import Distinct, codes, lookup, normal_code, normal_text
 
 ITEM, PRODUCT, ACCOUNT = "item", "product", "account"
-EXPECTED_COLUMNS = ["expected_treatment", "expected_units", "expected_source", "expected_code"]
+EXPECTED_COLUMNS = ["expected_treatment", "expected_source", "expected_code", "expected_units"]
 _INVOICE_COLUMNS = [
     "invoice_id",
     "invoice_number",
@@ -91,36 +91,61 @@ def expectations(tables: ProfileTables, rates: pd.DataFrame) -> tuple[pd.DataFra
     return pd.concat([by_item, by_product]), by_account
 
 
-def sales_ledger(tables: ProfileTables, rates: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(invoices, lines): the live sales (ACCREC) invoices, numbered 0..n-1, and one row per line of
-    them with the invoice's fields and `invoice_code` (its row in `invoices`), `line_pence`,
+def live_invoices(tables: ProfileTables) -> pd.DataFrame:
+    """The live sales (ACCREC) invoices, numbered 0..n-1 (one row each: invoice_id is the table's key)."""
+    return live_sales_invoices(tables).reset_index(drop=True)
+
+
+def sales_lines(
+    tables: ProfileTables, rates: pd.DataFrame, invoices: pd.DataFrame, customers: pd.DataFrame
+) -> pd.DataFrame:
+    """One row per line of the live sales `invoices` (`live_invoices`), with the invoice's fields and
+    `invoice_code` (its row in `invoices`), `line_pence`,
     `tax_pence`, the line tax code's `known` / `active` / `revenue` / `rate_units` / `treatment`, its
-    `product` and the `expected_*` treatment the tenant's setup gives it (EXPECTED_COLUMNS)."""
-    invoices = live_sales_invoices(tables).drop_duplicates("invoice_id").reset_index(drop=True)
-    columns = ["invoice_id", "line_id", "position", "description", "item_code", "account_code"]
-    lines = tables["invoice_lines"][[*columns, "tax_type", "tax_amount", "line_amount"]]
-    lines = lines.merge(invoices[_INVOICE_COLUMNS], on="invoice_id", how="inner")
-    lines["invoice_code"] = pd.Index(invoices["invoice_id"]).get_indexer(lines["invoice_id"])
-    lines["line_pence"] = to_pence(lines["line_amount"])
-    lines["tax_pence"] = to_pence(lines["tax_amount"])
-    tax_type = Distinct(lines["tax_type"], normal_code)
-    lines["tax_type"] = tax_type.column()
-    lines["known"] = tax_type.spread(code in rates.index for code in tax_type.values).astype(bool)
-    lines.loc[lines["tax_type"].isna(), "known"] = False
-    for column in ("active", "revenue", "treatment"):
-        lines[column] = tax_type.lookup(rates[column])
-    lines["rate_units"] = tax_type.lookup(rates["rate_units"]).astype("Int64")
-    lines["product"] = product_keys(lines, tables)
+    `product`, the `expected_*` treatment the tenant's setup gives it (EXPECTED_COLUMNS) and the
+    customer's `customer_location` / `customer_vat_number` / `customer_vat_prefix` (from `customers`,
+    `vat_customers.Customers.profile`)."""
+    raw = tables["invoice_lines"]
+    code = pd.Index(invoices["invoice_id"]).get_indexer(raw["invoice_id"])
+    raw, code = raw[code >= 0].reset_index(drop=True), code[code >= 0]
+    # Built as one dict of columns: adding 30 columns one by one to a 400,000-row frame makes pandas
+    # copy it over and over to consolidate its blocks.
+    columns: dict[str, object] = {
+        name: raw[name].to_numpy()
+        for name in ("invoice_id", "line_id", "position", "description", "item_code", "account_code")
+    }
+    for name in _INVOICE_COLUMNS[1:]:
+        columns[name] = invoices[name].to_numpy()[code]
+    columns["invoice_code"] = code
+    columns["line_pence"] = to_pence(raw["line_amount"]).array
+    columns["tax_pence"] = to_pence(raw["tax_amount"]).array
+    tax_type = Distinct(raw["tax_type"], normal_code)
+    columns["tax_type"] = tax_type.column().to_numpy()
+    columns["known"] = tax_type.spread(c is not None and c in rates.index for c in tax_type.values).to_numpy(
+        dtype=bool, na_value=False
+    )
+    for name in ("active", "revenue", "treatment"):
+        columns[name] = tax_type.lookup(rates[name]).to_numpy()
+    columns["rate_units"] = tax_type.lookup_int(rates["rate_units"]).array
+    product = Distinct(product_keys(raw, tables))
+    columns["product"] = product.column().to_numpy()
     by_product, by_account = expectations(tables, rates)
-    product = Distinct(lines["product"])
-    account = Distinct(lines["account_code"], normal_code)
+    account = Distinct(raw["account_code"], normal_code)
     from_product = product.lookup(by_product["expected_source"]).notna()
-    for column in EXPECTED_COLUMNS:
-        lines[column] = product.lookup(by_product[column]).where(
-            from_product, account.lookup(by_account[column])
-        )
-    lines["expected_units"] = lines["expected_units"].astype("Int64")
-    return invoices, lines
+    for name in EXPECTED_COLUMNS[:-1]:
+        columns[name] = product.lookup(by_product[name]).where(from_product, account.lookup(by_account[name]))
+    columns["expected_units"] = (
+        product.lookup_int(by_product["expected_units"])
+        .where(from_product, account.lookup_int(by_account["expected_units"]))
+        .array
+    )
+    contact = Distinct(pd.Series(columns["contact_id"]))
+    for name in ("location", "vat_number", "vat_prefix"):
+        columns[f"customer_{name}"] = contact.lookup(customers[name]).to_numpy()
+    # The columns rules compare against constants, as categories: comparing 400,000 strings is slow.
+    for name in ("treatment", "line_amount_types", "customer_location", "expected_treatment"):
+        columns[name] = pd.Categorical(columns[name])
+    return pd.DataFrame(columns, copy=False)
 
 
 def invoice_sums(invoices: pd.DataFrame, lines: pd.DataFrame) -> pd.DataFrame:

@@ -45,7 +45,15 @@ def to_pence(values: pd.Series) -> pd.Series:
     inexact = ~np.isnan(scaled) & (np.abs(scaled - pence) > 1e-6)
     for i in np.flatnonzero(inexact):
         pence[i] = _exact_scaled(raw[i], 2)
-    return pd.Series(pence, index=values.index).astype("Int64")
+    return integers(pence, values.index)
+
+
+def integers(values: np.ndarray, index: pd.Index) -> pd.Series:
+    """Whole numbers held as floats (NaN = missing) as a nullable Int64 column, without pandas' slow
+    element-wise coercion."""
+    missing = np.isnan(values)
+    array = pd.arrays.IntegerArray(np.where(missing, 0, values).astype(np.int64), missing)
+    return pd.Series(array, index=index)
 
 
 def to_rate_units(values: pd.Series) -> pd.Series:

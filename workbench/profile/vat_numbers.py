@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import lru_cache
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -89,11 +91,8 @@ def _country_prefix(country: object) -> str | None:
     return _PREFIX_OF_COUNTRY.get(str(country).strip().casefold())
 
 
-def _read(number: object, country_prefix: str | None) -> tuple[str, str] | None:
+def _read(compact: str, country_prefix: str | None) -> tuple[str, str] | None:
     """(prefix, number as its validator takes it), or None when there is nothing to check."""
-    compact = compact_vat(number)
-    if compact is None:
-        return None
     prefix = compact[:2] if compact[:2].isalpha() else None
     if prefix is None:
         if country_prefix is None:
@@ -123,7 +122,12 @@ def _validator(prefix: str) -> Callable[[str], object] | None:
     return module.validate if module is not None else None
 
 
-def _reason(number: str, validate: Callable[[str], object]) -> str | None:
+@lru_cache(maxsize=65_536)
+def _reason(prefix: str, number: str) -> str | None:
+    """Why stdnum rejects the number (None: valid, or a prefix stdnum has no module for)."""
+    validate = _validator(prefix)
+    if validate is None:
+        return None
     try:
         validate(number)
     except stdnum_errors.ValidationError as error:
@@ -131,14 +135,23 @@ def _reason(number: str, validate: Callable[[str], object]) -> str | None:
     return None
 
 
-def vat_number_problems(numbers: pd.Series, countries: pd.Series) -> pd.Series:
-    """Why each VAT number is invalid (None when valid, blank or not checkable: a non-EU foreign tax
-    number). `countries` is the record's country, used for a number typed without its prefix."""
-    hints = per_unique(countries, _country_prefix).where(countries.notna(), "GB")
-    readings = [_read(n, h) for n, h in zip(numbers, hints, strict=True)]
-    reasons: list[str | None] = [None] * len(readings)
+def read_vat_numbers(numbers: pd.Series, countries: pd.Series) -> pd.DataFrame:
+    """Per record (index as `numbers`): `key`, the number in comparable form (`comparable_vat`; None
+    when blank or a placeholder), and `reason` it is invalid (None when valid or not checkable: a
+    non-EU foreign tax number). `countries` is the record's country, used for a number typed without
+    its prefix."""
+    keys: list[str | None] = [None] * len(numbers)
+    reasons: list[str | None] = [None] * len(numbers)
+    present = np.flatnonzero(numbers.notna().to_numpy())
+    hints = per_unique(countries, _country_prefix).where(countries.notna(), "GB").to_numpy()
+    values = numbers.to_numpy()
     standard_at, standard_digits = [], []
-    for position, reading in enumerate(readings):
+    for position in present:
+        compact = compact_vat(values[position])
+        if compact is None:
+            continue
+        keys[position] = comparable_vat(compact)
+        reading = _read(compact, hints[position])
         if reading is None:
             continue
         prefix, body = reading
@@ -146,14 +159,17 @@ def vat_number_problems(numbers: pd.Series, countries: pd.Series) -> pd.Series:
         if prefix == "GB" and _STANDARD_GB.fullmatch(digits):
             standard_at.append(position)
             standard_digits.append(digits)
-            continue
-        validate = _validator(prefix)
-        if validate is not None:
-            reasons[position] = _reason(body, validate)
-    valid = _gb_standard_valid(pd.Series(standard_digits, dtype=object))
-    for i in np.flatnonzero(~valid.to_numpy()):
+        else:
+            reasons[position] = _reason(prefix, body)
+    valid = _gb_standard_valid(pd.Series(standard_digits, dtype=object)).to_numpy()
+    for i in np.flatnonzero(~valid):
         reasons[standard_at[i]] = _REASONS[stdnum_errors.InvalidChecksum]
-    return pd.Series(reasons, index=numbers.index, dtype=object)
+    return pd.DataFrame({"key": keys, "reason": reasons}, index=numbers.index, dtype=object)
+
+
+def vat_number_problems(numbers: pd.Series, countries: pd.Series) -> pd.Series:
+    """Why each VAT number is invalid (None when valid, blank or not checkable)."""
+    return read_vat_numbers(numbers, countries)["reason"]
 
 
 def _invalid_finding(table: str, record_id: str, name: str, number: str, why: str, side: str) -> Finding:
@@ -172,7 +188,7 @@ def _invalid_finding(table: str, record_id: str, name: str, number: str, why: st
     )
 
 
-def _differs_finding(pair: pd.Series) -> Finding:
+def _differs_finding(pair: dict[str, Any]) -> Finding:
     return Finding(
         kind="vat_number_differs",
         severity="medium",
@@ -194,43 +210,40 @@ def vat_number_findings(
     """invalid_vat_number on CRM organisations (`vat_number`) and Xero contacts (`tax_number`), and
     vat_number_differs between an organisation and its linked contact (`links`: contact_id, org_id)."""
     orgs = organisations[~flag(organisations["is_deleted"])]
-    orgs = orgs.assign(org_id=orgs["org_id"].astype(str))
-    org_reasons = vat_number_problems(orgs["vat_number"], orgs["country"])
+    orgs = pd.DataFrame(
+        {
+            "org_id": orgs["org_id"].astype(str).to_numpy(),
+            "name": orgs["name"].to_numpy(),
+            "vat_number": orgs["vat_number"].to_numpy(),
+        }
+    ).join(read_vat_numbers(orgs["vat_number"], orgs["country"]).reset_index(drop=True))
     people = contacts[contacts["merged_to_contact_id"].isna()]
-    contact_reasons = vat_number_problems(people["tax_number"], people["country"])
-    findings = []
-    for index, why in org_reasons.dropna().items():
-        org = orgs.loc[index]
-        findings.append(
-            _invalid_finding(
-                "organisations", org["org_id"], org["name"], org["vat_number"], str(why), "CRM organisation"
-            )
+    people = pd.DataFrame(
+        {
+            "contact_id": people["contact_id"].astype(str).to_numpy(),
+            "name": people["name"].to_numpy(),
+            "tax_number": people["tax_number"].to_numpy(),
+        }
+    ).join(read_vat_numbers(people["tax_number"], people["country"]).reset_index(drop=True))
+    findings = [
+        _invalid_finding(
+            "organisations", o["org_id"], o["name"], o["vat_number"], o["reason"], "CRM organisation"
         )
-    for index, why in contact_reasons.dropna().items():
-        contact = people.loc[index]
-        findings.append(
-            _invalid_finding(
-                "xero_contacts",
-                str(contact["contact_id"]),
-                contact["name"],
-                contact["tax_number"],
-                str(why),
-                "Xero contact",
-            )
+        for o in orgs[orgs["reason"].notna()].to_dict("records")
+    ]
+    findings += [
+        _invalid_finding(
+            "xero_contacts", c["contact_id"], c["name"], c["tax_number"], c["reason"], "Xero contact"
         )
-    linked_orgs = orgs[orgs["org_id"].isin(links["org_id"]) & org_reasons.isna()]
-    good_orgs = linked_orgs.assign(key=[comparable_vat(compact_vat(v)) for v in linked_orgs["vat_number"]])
-    good_orgs = good_orgs[good_orgs["key"].notna()].drop_duplicates("org_id")
-    linked_people = people[people["contact_id"].isin(links["contact_id"]) & contact_reasons.isna()]
-    good_people = linked_people.assign(
-        key=[comparable_vat(compact_vat(v)) for v in linked_people["tax_number"]]
-    )
-    good_people = good_people[good_people["key"].notna()].drop_duplicates("contact_id")
+        for c in people[people["reason"].notna()].to_dict("records")
+    ]
+    good_orgs = orgs[orgs["key"].notna() & orgs["reason"].isna()].drop_duplicates("org_id")
+    good_people = people[people["key"].notna() & people["reason"].isna()].drop_duplicates("contact_id")
     pairs = links.merge(good_orgs[["org_id", "name", "vat_number", "key"]], on="org_id").merge(
         good_people[["contact_id", "name", "tax_number", "key"]],
         on="contact_id",
         suffixes=("_org", "_contact"),
     )
     differing = pairs[pairs["key_org"] != pairs["key_contact"]]
-    findings += [_differs_finding(pair) for _, pair in differing.iterrows()]
+    findings += [_differs_finding(pair) for pair in differing.to_dict("records")]
     return findings

@@ -41,6 +41,16 @@ class Distinct:
         """`table[value]` per row (None where the value is missing or not in the table)."""
         return self.spread(table_values(table, self.values))
 
+    def lookup_int(self, table: pd.Series) -> pd.Series:
+        """`table[value]` per row for a table of small whole numbers (rates), as nullable Int64 (<NA>
+        where missing); the last slot stands for rows whose value is missing (code -1)."""
+        found: list[Any] = table_values(table, self.values)
+        per_value = np.array([np.nan if v is None else float(v) for v in [*found, None]], dtype=float)
+        spread = per_value[self.codes]
+        missing = np.isnan(spread)
+        array = pd.arrays.IntegerArray(np.where(missing, 0, spread).astype(np.int64), missing)
+        return pd.Series(array, index=self.index)
+
 
 def table_values(table: pd.Series, keys: Sequence[object]) -> list[object]:
     """`table[key]` for each key, None where missing (keys may repeat or be None)."""
