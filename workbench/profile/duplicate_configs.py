@@ -71,7 +71,9 @@ def _company_keys(phone: bool, email: bool) -> tuple[Exact | Best | Fuzzy, ...]:
     ]
     if email:
         # a shared mailbox (accounts@) is as good as the domain it sits on, a little better
-        keys.append(Best("email", (Exact("email", "email", 8, -1), Exact("domain", "domain", 7, -1))))
+        keys.append(
+            Best("email_or_domain", (Exact("email", "email", 8, -1), Exact("domain", "domain", 7, -1)))
+        )
     else:
         keys.append(Exact("domain", "domain", agree=7, disagree=-1))
     if phone:
@@ -117,16 +119,18 @@ PEOPLE = MatcherConfig(
         Best(
             "family_name",
             (
-                Exact("family_name", "family", agree=5, disagree=-5),
-                Fuzzy("family_name", ("family",), levels=((92, 3), (85, 1)), below=-5, scorer="jaro_winkler"),
+                Exact("family_same", "family", agree=5, disagree=-5),
+                Fuzzy(
+                    "family_similar", ("family",), levels=((92, 3), (85, 1)), below=-5, scorer="jaro_winkler"
+                ),
             ),
         ),
         Best(
             "given_name",
             (
-                Exact("given_name", "given_formal", agree=4, disagree=-4),  # Bob = Robert
+                Exact("given_same", "given_formal", agree=4, disagree=-4),  # Bob = Robert
                 Prefix("given_initial", "given", agree=1, disagree=-4),  # J. = John
-                Fuzzy("given_name", ("given",), levels=((92, 2),), below=-4, scorer="jaro_winkler"),
+                Fuzzy("given_similar", ("given",), levels=((92, 2),), below=-4, scorer="jaro_winkler"),
             ),
         ),
     ),

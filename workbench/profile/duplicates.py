@@ -27,17 +27,38 @@ from workbench.profile.matcher import MatchCluster, MatcherConfig, dedupe, pair_
 from workbench.profile.tables import ProfileTables
 
 _SEVERITY: dict[str, Severity] = {"certain": "high", "likely": "medium", "possible": "low"}
-_PHRASES = {
+# what each agreeing reading means, in the order the explanation lists them
+_AGREED = {
     "vat_number": "the same VAT number",
     "company_number": "the same company number",
-    "domain": "the same email/web domain",
+    "xero_contact_id": "links to the same Xero contact",
     "email": "the same email address",
+    "domain": "the same email/web domain",
     "phone": "the same phone number",
     "postcode": "the same postcode",
     "street": "the same street address",
-    "xero_contact_id": "links to the same Xero contact",
     "contact_person": "the same contact person",
     "organisation": "the same organisation",
+    "family_same": "the same family name",
+    "family_similar": "family names a letter or two apart",
+    "given_same": "the same given name (Bob and Robert count as one)",
+    "given_initial": "an initial that fits the given name",
+    "given_similar": "similar given names",
+}
+# a reading that only counts when the stronger one beside it did not agree
+_WEAKER = {"domain": "email", "family_similar": "family_same", "given_similar": "given_same"}
+_CONFLICTED = {
+    "vat_number": "different VAT numbers",
+    "company_number": "different company numbers",
+    "legal_form": "different legal forms",
+    "postcode": "different postcodes",
+    "email": "different email addresses",
+    "email_or_domain": "different email domains",
+    "domain": "different email/web domains",
+    "phone": "different phone numbers",
+    "organisation": "different organisations",
+    "family_name": "different family names",
+    "given_name": "different given names",
 }
 
 
@@ -48,6 +69,7 @@ class _Table:
     table: str
     kind: str
     noun: str  # "CRM organisation", "CRM person", "Xero contact"
+    plural: str
     entity: str  # what the records stand for: "business", "person"
     prepare: Callable[[pd.DataFrame], pd.DataFrame]
     config: MatcherConfig
@@ -56,15 +78,15 @@ class _Table:
 
 TABLES = (
     _Table(
-        "organisations", "duplicate_organization", "CRM organisation", "business",
+        "organisations", "duplicate_organization", "CRM organisation", "CRM organisations", "business",
         prepare_organisations, ORGANISATIONS, "the CRM",
     ),
     _Table(
-        "people", "duplicate_person", "CRM person", "person",
+        "people", "duplicate_person", "CRM person", "CRM people", "person",
         prepare_people, PEOPLE, "the CRM",
     ),
     _Table(
-        "xero_contacts", "duplicate_contact", "Xero contact", "business",
+        "xero_contacts", "duplicate_contact", "Xero contact", "Xero contacts", "business",
         prepare_xero_contacts, XERO_CONTACTS, "Xero",
     ),
 )  # fmt: skip
@@ -157,16 +179,36 @@ class _Survivors:
 
 
 # --- findings ---------------------------------------------------------------------------------------
+def _company_names(points: Mapping[str, float], similarity: Mapping[str, float]) -> str | None:
+    if "name_same" not in similarity:
+        return None
+    if points.get("name_same", 0) > 0:
+        return "identical names once case, punctuation and legal form are set aside"
+    if similarity.get("name", 0) >= 100:
+        return "the same words in another order"
+    if points.get("name_typo", 0) > 0:
+        return "names one typo apart"
+    if similarity.get("name", 0) >= 75:
+        return f"names {similarity['name']:.0f}% alike"
+    return "names sharing their first word" if points.get("name_first", -1) == 0 else "different names"
+
+
 def _why(evidence: Mapping[str, Any]) -> str:
-    parts = [_PHRASES[name] for name in evidence["agreed"] if name in _PHRASES]
-    names = evidence["similarity"].get("name") or evidence["similarity"].get("family_name")
-    if names is not None:
-        parts.append(
-            "identical names once legal form and punctuation are set aside"
-            if names >= 100
-            else f"names {names:.0f}% alike"
-        )
-    return ", ".join(parts) if parts else "similar names"
+    """The evidence of a pair in words: what agrees, what the names look like, what disagrees."""
+    points, similarity = evidence["points"], evidence["similarity"]
+    parts = [
+        phrase
+        for key, phrase in _AGREED.items()
+        if points.get(key, 0) > 0 and not points.get(_WEAKER.get(key, ""), 0) > 0
+    ]
+    names = _company_names(points, similarity)
+    if names:
+        parts.append(names)
+    # top-level readings only: a sub-reading outweighed by a better one (the domain agrees though the
+    # addresses differ) is not evidence against
+    against = [_CONFLICTED[name] for name in evidence["conflicted"] if name in _CONFLICTED]
+    text = ", ".join(parts) if parts else "similar names"
+    return f"{text}; against it: {', '.join(against)}" if against else text
 
 
 def _label(record_id: str, names: Mapping[str, str], spec: _Table) -> str:
@@ -193,7 +235,7 @@ def _cluster_finding(
     listed = ", ".join(_label(m, names, spec) for m in (survivor, *others))
     strongest = max(evidence, key=lambda e: e["score"]) if evidence else None
     explanation = (
-        f"{len(cluster.members)} {spec.noun}s look like one {spec.entity} ({cluster.band}): {listed}"
+        f"{len(cluster.members)} {spec.plural} look like one {spec.entity} ({cluster.band}): {listed}"
         + (f" — {_why(strongest)}." if strongest else ".")
         + note
     )
@@ -227,10 +269,10 @@ def _possible_finding(spec: _Table, evidence: dict[str, Any], keep: str, names: 
         subject_id=keep,
         explanation=(
             f"{_label(keep, names, spec)} and {_label(other, names, spec)} might be one {spec.entity}: "
-            f"{_why(evidence)}, but not enough to be sure."
+            f"{_why(evidence)}. Not enough to be sure."
         ),
         fix=(
-            f"Compare the two {spec.noun}s; if they are one {spec.entity}, merge "
+            f"Compare the two {spec.plural}; if they are one {spec.entity}, merge "
             f"{_label(other, names, spec)} into {_label(keep, names, spec)} in {spec.system}; "
             "if not, nothing to do."
         ),

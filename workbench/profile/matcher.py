@@ -166,21 +166,30 @@ def score_pairs(
     return _pairs_frame(_ids(frame), a, b, scores, evidence, config.bands)
 
 
+_META = frozenset({"left", "right", "score", "band"})
+
+
 def pair_evidence(row: pd.Series | dict[str, Any], config: MatcherConfig) -> dict[str, Any]:
-    """One pair's evidence in words: which comparators agreed, which conflicted, the similarities."""
-    agreed = [c.name for c in config.comparators if float(row[c.name]) > 0]
-    conflicted = [c.name for c in config.comparators if float(row[c.name]) < 0]
+    """One pair's evidence: which comparators agreed and which conflicted (top level), the points of
+    every reading (sub-comparators of a `Best` included) and the similarities."""
+    values = dict(row)
     similarity = {
         str(key).removesuffix("_similarity"): float(value)
-        for key, value in dict(row).items()
+        for key, value in values.items()
         if str(key).endswith("_similarity") and float(value) >= 0
     }
+    points = {
+        str(key): float(value)
+        for key, value in values.items()
+        if key not in _META and not str(key).endswith("_similarity")
+    }
     return {
-        "left": str(row["left"]),
-        "right": str(row["right"]),
-        "score": float(row["score"]),
-        "band": str(row["band"]) or None,
-        "agreed": agreed,
-        "conflicted": conflicted,
+        "left": str(values["left"]),
+        "right": str(values["right"]),
+        "score": float(values["score"]),
+        "band": str(values["band"]) or None,
+        "agreed": [c.name for c in config.comparators if points[c.name] > 0],
+        "conflicted": [c.name for c in config.comparators if points[c.name] < 0],
+        "points": points,
         "similarity": similarity,
     }
