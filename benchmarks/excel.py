@@ -106,7 +106,7 @@ def main() -> None:
             "re-import, one edit (stores a new version)",
             lambda: import_plan(engagement, edited, tables=tables),
         )
-        stored = outcome.saved.version if outcome.saved else None
+        stored = outcome.saved.version if outcome.saved else None  # the unedited file stored nothing
         print(
             f"  unedited: {len(unedited.result.changes)} changes, {len(unedited.result.errors)} errors; "
             f"edited: {len(outcome.result.changes)} change, stored as version {stored}"

@@ -28,6 +28,8 @@ def test_export_then_import_through_the_cli(
         f"Plan version 1 (proposed from the pull and stored) exported to {Path('reports') / path.name}" in out
     )
     assert path.exists()
+    assert main(["plan", "import", str(path), "--engagement", "tiny"]) == 0
+    assert "Nothing to store: the workbook matches version 1." in capsys.readouterr().out
 
     wb = open_for_edit(path)
     row = set_cell(wb, "Deal to invoice", "line_amount_types", "Value", "Excl")

@@ -92,6 +92,7 @@ def test_out_of_range_and_a_missing_column_keep_the_exported_values(
 ) -> None:
     wb = open_for_edit(mapping_workbook().path)
     days = set_cell(wb, "Deal to invoice", "due_days", "Value", 400)
+    reference = set_cell(wb, "Deal to invoice", "reference", "Value", "INV-<deal id>")
     ws = wb["Match keys"]
     ws.delete_cols(headers(ws)["When it matches"])
     wb.save(tmp_path / "columns.xlsx")
@@ -101,3 +102,11 @@ def test_out_of_range_and_a_missing_column_keep_the_exported_values(
         ("Deal to invoice", days, "Value", 400, "should be less than or equal to 365"),
     ]
     assert result.changes == ()
+    assert [(p.sheet, p.row, p.value, p.why) for p in result.warnings if p.sheet == "Deal to invoice"] == [
+        (
+            "Deal to invoice",
+            reference,
+            "INV-<deal id>",
+            "'Invoice reference' is fixed by the flow; the change was ignored",
+        )
+    ]

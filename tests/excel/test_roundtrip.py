@@ -148,8 +148,9 @@ def test_unedited_workbook_has_no_changes_and_emptied_rows_count_as_deleted(
     tmp_path: Path, tiny: Engagement, mapping_workbook: Callable[..., ExportResult]
 ) -> None:
     exported = mapping_workbook()
-    untouched = import_plan(tiny, exported.path, tables=tiny_tables(tiny)).result
-    assert untouched.changes == () and untouched.errors == []
+    untouched = import_plan(tiny, exported.path, tables=tiny_tables(tiny))
+    assert untouched.result.changes == () and untouched.result.errors == []
+    assert untouched.saved is None and [v.version for v in list_versions(tiny)] == [1]  # nothing new to keep
 
     wb = open_for_edit(exported.path)
     sector = id_where(wb["Field mapping"], "CRM field", "Sector")

@@ -91,11 +91,14 @@ def _import(args: argparse.Namespace) -> int:
     print(f"\n{len(result.changes)} changes against version {result.exported.version}:")
     for change in result.changes:
         print(f"  {change}")
-    if outcome.saved is None:
+    if not result.accepted:
         print(
             f"\nNot stored: version {result.exported.version} stays current until a workbook without errors."
         )
         return 1
+    if outcome.saved is None:
+        print(f"\nNothing to store: the workbook matches version {result.exported.version}.")
+        return 0
     print(f"\nStored as plan version {outcome.saved.version} (based on version {result.exported.version}).")
     return 0
 

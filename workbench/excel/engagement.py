@@ -32,7 +32,7 @@ class ExportResult:
 @dataclass(frozen=True)
 class ImportOutcome:
     result: ReimportResult
-    saved: PlanVersion | None  # the new version, or None when the workbook had errors
+    saved: PlanVersion | None  # the new version; None when the workbook had errors or no changes
 
 
 def current_or_proposed(engagement: Engagement, tables: ProfileTables) -> tuple[PlanVersion, bool]:
@@ -89,11 +89,14 @@ def export_plan(
 
 
 def import_plan(engagement: Engagement, path: Path, *, tables: ProfileTables | None = None) -> ImportOutcome:
-    """Read a returned workbook; store it as a new version if it has no errors."""
+    """Read a returned workbook; store it as a new version if it has changes and no errors."""
     tables = tables if tables is not None else ProfileTables.from_engagement(engagement)
     result = reimport_workbook(path, engagement, TenantCodes.from_tables(tables))
     if not result.accepted:
         engagement.audit("plan import rejected", file=path.name, errors=len(result.errors))
+        return ImportOutcome(result, None)
+    if not result.changes:
+        engagement.audit("plan import unchanged", file=path.name, version=result.exported.version)
         return ImportOutcome(result, None)
     saved = save_version(
         engagement,

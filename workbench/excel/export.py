@@ -36,6 +36,7 @@ from workbench.excel.layout import (
     TAX,
     SectionSheet,
     cell_value,
+    fixed_values,
 )
 from workbench.plan.model import Plan
 from workbench.plan.tenant import TenantCodes
@@ -103,7 +104,7 @@ def write_deal_invoice(wb: Workbook, plan: Plan, named: set[str]) -> Worksheet:
     _intro(ws, DEAL_INVOICE_SHEET, DEAL_INVOICE_INTRO)
     styles.style_header(ws, HEADER_ROW, DEAL_INVOICE_HEADERS)
     settings = plan.deal_invoice
-    fixed = {"reference": plan.reference_format, "currency": "Deal currency", "type": "ACCREC"}
+    fixed = fixed_values(plan)
     for offset, setting in enumerate(SETTINGS):
         excel_row = FIRST_ROW + offset
         value = cell_value(getattr(settings, setting.attr)) if setting.attr else fixed[setting.key]

@@ -46,17 +46,20 @@ _WIDTH_SAMPLE = 300  # widths come from the first rows: a 10,000-row sheet need 
 def _records(records: Any) -> tuple[int, str]:
     if not isinstance(records, Mapping):
         return 0, ""
-    total = sum(len(ids) for ids in records.values())
     parts = []
     for table, ids in records.items():
         shown = ", ".join(str(i) for i in list(ids)[:_LISTED_IDS])
         more = f" +{len(ids) - _LISTED_IDS}" if len(ids) > _LISTED_IDS else ""
         parts.append(f"{_TABLES.get(str(table), str(table))}: {shown}{more}")
-    return total, "; ".join(parts)
+    return _size(records), "; ".join(parts)
+
+
+def _size(records: Any) -> int:
+    return sum(len(ids) for ids in records.values()) if isinstance(records, Mapping) else 0
 
 
 def _ordered(frame: pd.DataFrame, limit: int | None) -> pd.DataFrame:
-    size = frame["records"].map(lambda r: _records(r)[0])
+    size = frame["records"].map(_size)
     order = frame["severity"].map(_SEVERITY_ORDER).fillna(3)
     ranked = frame.assign(_order=order, _size=size).sort_values(["_order", "_size"], ascending=[True, False])
     return ranked.head(limit) if limit is not None else ranked

@@ -17,6 +17,7 @@ from workbench.plan.model import (
     DealInvoiceMap,
     FieldMapping,
     MatchKeyRule,
+    Plan,
     PlanRow,
     SectionName,
     SignOff,
@@ -210,6 +211,11 @@ SETTINGS = (
     Setting("status", "Status", "(fixed)", "status", "InvoiceStatuses",
             notes="DRAFT: finance reviews before anything is sent"),
 )  # fmt: skip
+
+
+def fixed_values(plan: Plan) -> dict[str, str]:
+    """What the deal → invoice sheet's fixed rows show: set by the flow, not by the client."""
+    return {"type": "ACCREC", "reference": plan.reference_format, "currency": "Deal currency"}
 
 
 def cell_value(value: Any) -> Any:

@@ -71,7 +71,10 @@ def list_values(plan: Plan, tenant: TenantCodes) -> dict[str, list[str]]:
             "RevenueAccounts": tenant.revenue_account_codes,
             "ItemCodes": tenant.sold_item_codes,
             "CrmFields": sorted(_unique([*crm_names, *(f.crm_field for f in plan.fields)]), key=str.casefold),
-            "OrgFields": sorted(_unique(list(tenant.field_names(CrmRecord.ORGANISATION))), key=str.casefold),
+            "OrgFields": sorted(
+                _unique([*tenant.field_names(CrmRecord.ORGANISATION), plan.deal_invoice.contact_id_field]),
+                key=str.casefold,
+            ),
             "XeroFields": list(XERO_FIELDS),
         }
     )

@@ -21,10 +21,11 @@ from workbench.excel.layout import (
     VALUE_HEADER,
     SectionSheet,
     cell_value,
+    fixed_values,
     same_cell,
 )
 from workbench.excel.problems import Severity, WorkbookProblem, explain
-from workbench.plan.model import DealInvoiceMap, PlanRow, next_id
+from workbench.plan.model import DealInvoiceMap, Plan, PlanRow, next_id
 
 
 @dataclass
@@ -188,10 +189,9 @@ def merge_section(
     return merged
 
 
-def merge_settings(
-    merge: Merge, grid: Grid | None, exported: DealInvoiceMap
-) -> tuple[DealInvoiceMap, dict[str, int]]:
-    """The deal → invoice settings; returns them with the Excel row of each setting."""
+def merge_settings(merge: Merge, grid: Grid | None, plan: Plan) -> tuple[DealInvoiceMap, dict[str, int]]:
+    """The exported plan's deal → invoice settings with the sheet's edits, and each setting's Excel row."""
+    exported = plan.deal_invoice
     if merge.missing_sheet(DEAL_INVOICE_SHEET, grid):
         return exported, {}
     assert grid is not None
@@ -200,8 +200,13 @@ def merge_settings(
     data = dict(base)
     located: dict[str, int] = {}
     raw: dict[str, Any] = {}
+    fixed = fixed_values(plan)
     for setting in SETTINGS:
         if setting.attr is None:
+            if setting.key in rows and not same_cell(rows[setting.key][1], fixed[setting.key]):
+                excel_row, value = rows[setting.key]
+                why = f"'{setting.label}' is fixed by the flow; the change was ignored"
+                merge.add(DEAL_INVOICE_SHEET, excel_row, VALUE_HEADER, value, why, "warning")
             continue
         if setting.key not in rows:
             merge.add(

@@ -123,7 +123,7 @@ def reconcile(wb: Workbook, exported: Plan, tenant: TenantCodes) -> tuple[Plan, 
         )
         for sheet in SECTION_SHEETS
     }
-    settings, settings_rows = merge_settings(merge, read_grid(wb, DEAL_INVOICE_SHEET), exported.deal_invoice)
+    settings, settings_rows = merge_settings(merge, read_grid(wb, DEAL_INVOICE_SHEET), exported)
     candidate = exported.model_copy(update={**sections, "deal_invoice": settings})
     checked = check_plan(candidate, tenant)
     problems = merge.problems + [_placed(p, merge.located, settings_rows) for p in checked]
