@@ -13,11 +13,19 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from workbench.profile.findings import Finding, Severity, concat_findings, findings_frame, money
 from workbench.profile.links import invoice_deal_links, live_sales_invoices
-from workbench.profile.matching import blank, live_organisations, stored_contact_links
+from workbench.profile.matching import (
+    blank,
+    deal_list,
+    group_records,
+    live_organisations,
+    stored_contact_links,
+    totals_by_currency,
+)
 from workbench.profile.tables import ProfileTables
 from workbench.references import deal_reference
 
@@ -31,11 +39,12 @@ ZERO = Decimal(0)
 def find_hygiene_problems(tables: ProfileTables, org_links: pd.DataFrame | None = None) -> pd.DataFrame:
     """All hygiene findings as one findings table (see `workbench.profile.findings`)."""
     links = org_contact_links(tables, org_links)
+    refs = invoice_deal_links(tables)
     return concat_findings(
         [
-            findings_frame(won_deals_not_invoiced(tables, links)),
-            findings_frame(invoice_references_without_deal(tables)),
-            findings_frame(deals_invoiced_twice(tables)),
+            findings_frame(won_deals_not_invoiced(tables, links, refs)),
+            findings_frame(invoice_references_without_deal(tables, refs)),
+            findings_frame(deals_invoiced_twice(tables, refs)),
             findings_frame(archived_contacts_with_open_deals(tables, links)),
             findings_frame(overdue_customers_with_open_deals(tables, links)),
             findings_frame(missing_emails(tables)),
@@ -101,39 +110,41 @@ def _utc_day(values: pd.Series) -> pd.Series:
 
 
 # --- deals and invoices -----------------------------------------------------------------------------
-def won_deals_not_invoiced(tables: ProfileTables, links: pd.DataFrame) -> list[Finding]:
+def won_deals_not_invoiced(
+    tables: ProfileTables, links: pd.DataFrame, refs: pd.DataFrame | None = None
+) -> list[Finding]:
     """Won deals, past the grace period, that no live sales invoice references (PD-<id> or PD-<id>/nn)."""
-    refs = invoice_deal_links(tables)
+    refs = invoice_deal_links(tables) if refs is None else refs
     if refs.empty:
         # Without a single invoice quoting a deal, "no invoice references it" is true of every deal
         # and says nothing: the convention is not in use, which is a finding of its own.
         return _references_not_in_use(tables)
-    deals = won_deals(tables)
+    deals = won_deals(tables).astype({"deal_id": str})
     won_day = _utc_day(deals["won_time"].fillna(deals["close_time"]))
     cutoff = _as_of(tables) - pd.Timedelta(days=WON_INVOICE_GRACE_DAYS)
     # Deals won before the first deal-referencing invoice (less one grace period, the usual lag from
     # winning to billing) predate the convention; their invoices cannot be expected to quote them.
-    started = pd.Timestamp(refs.merge(tables["invoices"][["invoice_id", "date"]])["date"].min())
-    horizon = started - pd.Timedelta(days=WON_INVOICE_GRACE_DAYS)
-    billable = deals["value"].map(lambda v: v is None or pd.isna(v) or Decimal(str(v)) != ZERO)
-    invoiced = set(zip(refs["source"], refs["deal_id"], strict=True))
-    key = pd.Series(list(zip(deals["source"], deals["deal_id"].astype(str), strict=True)), index=deals.index)
-    due = deals[(won_day <= cutoff) & (won_day >= horizon) & billable & ~key.isin(invoiced)]
+    dates = tables["invoices"].set_index("invoice_id")["date"]
+    horizon = pd.Timestamp(dates.reindex(refs["invoice_id"]).min()) - pd.Timedelta(
+        days=WON_INVOICE_GRACE_DAYS
+    )
+    billable = deals["value"].isna() | deals["value"].ne(ZERO)  # a zero-value deal bills nothing
+    invoiced = _deal_keys(deals).isin(_deal_keys(refs))
+    due = deals[(won_day <= cutoff) & (won_day >= horizon) & billable & ~invoiced]
+    due = due.assign(won_day=won_day[due.index], org_key=_org_keys(due, links))
     org_names = _names(live_organisations(tables), "org_id")
-    linked = links.groupby("org_id")["contact_id"].first().to_dict()
-    if links["source"].notna().all():  # ids are per CRM: key on both when the links say which CRM
-        linked = {
-            (s, o): c for (s, o), c in links.groupby(["source", "org_id"])["contact_id"].first().items()
-        }
+    linked = _first_contact(links)
     contact_names = _names(tables["xero_contacts"], "contact_id")
+    as_of = _as_of(tables)
     findings = []
-    for deal, day in zip(due.itertuples(index=False), won_day[due.index], strict=True):
+    for deal in due.to_dict("records"):
+        deal_id, source = deal["deal_id"], deal["source"]
         reference = (
-            deal_reference(deal.source, deal.deal_id) if deal.source in ("pipedrive", "hubspot") else ""
+            deal_reference(source, deal_id) if source in ("pipedrive", "hubspot") else f"deal {deal_id}"
         )
-        org = org_names.get(str(deal.org_id), f"organisation {deal.org_id}")
-        contact = linked.get((deal.source, str(deal.org_id)), linked.get(str(deal.org_id)))
-        days = (_as_of(tables) - day).days
+        org = org_names.get(str(deal["org_id"]), f"organisation {deal['org_id']}")
+        contact = linked.get(deal["org_key"])
+        days = (as_of - deal["won_day"]).days
         if contact is None:
             fix = (
                 f"Create (or link) the Xero contact for {org}, store its ContactID on the organisation, then "
@@ -149,22 +160,23 @@ def won_deals_not_invoiced(tables: ProfileTables, links: pd.DataFrame) -> list[F
                 kind="won_deal_not_invoiced",
                 severity="high",
                 subject_table="deals",
-                subject_id=str(deal.deal_id),
+                subject_id=deal_id,
                 explanation=(
-                    f"Deal {deal.deal_id} '{deal.title}' for {org} ({money(deal.value, deal.currency)}) was "
-                    f"won on {_day(day)}, {days} days ago, and no live Xero sales invoice quotes {reference}"
+                    f"Deal {deal_id} '{deal['title']}' for {org} ({money(deal['value'], deal['currency'])}) "
+                    f"was won on {_day(deal['won_day'])}, {days} days ago, and no live Xero sales invoice "
+                    f"quotes {reference}"
                     + ("; the organisation has no Xero contact." if contact is None else ".")
                 ),
                 fix=fix,
                 records={
-                    "deals": [str(deal.deal_id)],
-                    "organisations": [str(deal.org_id)] if pd.notna(deal.org_id) else [],
+                    "deals": [deal_id],
+                    "organisations": [str(deal["org_id"])] if pd.notna(deal["org_id"]) else [],
                     **({"xero_contacts": [contact]} if contact else {}),
                 },
                 evidence={
-                    "value": deal.value,
-                    "currency": deal.currency,
-                    "won_on": _day(day),
+                    "value": deal["value"],
+                    "currency": deal["currency"],
+                    "won_on": _day(deal["won_day"]),
                     "days_since_won": days,
                     "grace_days": WON_INVOICE_GRACE_DAYS,
                     "has_xero_contact": contact is not None,
@@ -174,9 +186,29 @@ def won_deals_not_invoiced(tables: ProfileTables, links: pd.DataFrame) -> list[F
     return findings
 
 
+def _deal_keys(frame: pd.DataFrame) -> pd.Series:
+    return frame["source"].astype(str) + "\x1f" + frame["deal_id"].astype(str)
+
+
+def _org_keys(frame: pd.DataFrame, links: pd.DataFrame) -> pd.Series:
+    """The key `_first_contact` files each row's organisation under (with its CRM when links name it)."""
+    by_source = not links.empty and links["source"].notna().all()
+    org = frame["org_id"].astype(str)
+    return frame["source"].astype(str) + "\x1f" + org if by_source else org
+
+
+def _first_contact(links: pd.DataFrame) -> dict[str, str]:
+    """Organisation key -> the contact it is linked to (the first link when several)."""
+    if links.empty:
+        return {}
+    keys = _org_keys(links, links)
+    return dict(zip(keys[::-1], links["contact_id"][::-1], strict=True))
+
+
 def _references_not_in_use(tables: ProfileTables) -> list[Finding]:
     won = won_deals(tables)
-    if won.empty or live_sales_invoices(tables).empty:
+    sales = live_sales_invoices(tables)
+    if won.empty or sales.empty:
         return []
     return [
         Finding(
@@ -185,8 +217,8 @@ def _references_not_in_use(tables: ProfileTables) -> list[Finding]:
             subject_table="invoices",
             subject_id="*",
             explanation=(
-                f"None of the {len(live_sales_invoices(tables))} live sales invoices quotes a CRM deal in "
-                f"its Reference, so the {len(won)} won deals cannot be traced to their invoices."
+                f"None of the {len(sales)} live sales invoices quotes a CRM deal in its Reference, so the "
+                f"{len(won)} won deals cannot be traced to their invoices."
             ),
             fix=(
                 "Adopt the deal reference convention (PD-<deal id>, PD-<deal id>/<nn> for instalments) on "
@@ -197,89 +229,99 @@ def _references_not_in_use(tables: ProfileTables) -> list[Finding]:
     ]
 
 
-def invoice_references_without_deal(tables: ProfileTables) -> list[Finding]:
+def _with_invoice_details(tables: ProfileTables, refs: pd.DataFrame) -> pd.DataFrame:
+    columns = ["contact_id", "date", "total", "amount_credited", "currency"]
+    return refs.join(tables["invoices"].set_index("invoice_id")[columns], on="invoice_id")
+
+
+def invoice_references_without_deal(tables: ProfileTables, refs: pd.DataFrame | None = None) -> list[Finding]:
     """Live sales invoices whose Reference names a deal the CRM does not have (or has deleted)."""
-    refs = invoice_deal_links(tables)
-    pulled = set(tables["deals"]["source"].dropna())
+    refs = invoice_deal_links(tables) if refs is None else refs
     # A reference to a CRM that was never pulled cannot be judged (a tenant fed by two CRMs).
-    refs = refs[refs["source"].isin(pulled)]
-    deleted = tables["deals"][tables["deals"]["is_deleted"].fillna(False).astype(bool)]
-    gone = set(zip(deleted["source"], deleted["deal_id"].astype(str), strict=True))
-    key = pd.Series(list(zip(refs["source"], refs["deal_id"], strict=True)), index=refs.index)
-    orphans = refs[~refs["deal_exists"] | key.isin(gone)]
-    invoices = tables["invoices"].set_index("invoice_id")
+    refs = refs[refs["source"].isin(tables["deals"]["source"].dropna().unique())]
+    deals = tables["deals"]
+    deleted = _deal_keys(refs).isin(_deal_keys(deals[deals["is_deleted"].fillna(False).astype(bool)]))
+    orphans = _with_invoice_details(tables, refs.assign(deal_deleted=deleted.to_numpy(dtype=bool)))
+    orphans = orphans[~orphans["deal_exists"].astype(bool) | orphans["deal_deleted"]]
     names = _names(tables["xero_contacts"], "contact_id")
     findings = []
-    for ref, was_deleted in zip(orphans.itertuples(index=False), key[orphans.index].isin(gone), strict=True):
-        invoice = invoices.loc[ref.invoice_id]
-        contact = str(invoice["contact_id"])
-        what = "a deleted deal" if was_deleted else "a deal that does not exist in the CRM"
+    for ref in orphans.to_dict("records"):
+        contact = str(ref["contact_id"])
+        what = "a deleted deal" if ref["deal_deleted"] else "a deal that does not exist in the CRM"
         findings.append(
             Finding(
                 kind="invoice_reference_without_deal",
                 severity="medium",
                 subject_table="invoices",
-                subject_id=str(ref.invoice_id),
+                subject_id=str(ref["invoice_id"]),
                 explanation=(
-                    f"Invoice {ref.invoice_number} to {names.get(contact, contact)} "
-                    f"({money(invoice['total'], invoice['currency'])}, {_day(invoice['date'])}) has "
-                    f"Reference {ref.reference!r}, which names {what} ({ref.source} deal {ref.deal_id})."
+                    f"Invoice {ref['invoice_number']} to {names.get(contact, contact)} "
+                    f"({money(ref['total'], ref['currency'])}, {_day(ref['date'])}) has Reference "
+                    f"{ref['reference']!r}, which names {what} ({ref['source']} deal {ref['deal_id']})."
                 ),
                 fix=(
-                    f"Find the deal invoice {ref.invoice_number} bills and correct its Reference to that "
+                    f"Find the deal invoice {ref['invoice_number']} bills and correct its Reference to that "
                     "deal's number (or restore the deal); a sync keyed on the reference cannot tell it was "
                     "billed."
                 ),
-                records={"invoices": [str(ref.invoice_id)], "xero_contacts": [contact]},
+                records={"invoices": [str(ref["invoice_id"])], "xero_contacts": [contact]},
                 evidence={
-                    "reference": ref.reference,
-                    "deal_id": ref.deal_id,
-                    "deal_deleted": bool(was_deleted),
+                    "reference": ref["reference"],
+                    "deal_id": ref["deal_id"],
+                    "deal_deleted": bool(ref["deal_deleted"]),
                 },
             )
         )
     return findings
 
 
-def deals_invoiced_twice(tables: ProfileTables) -> list[Finding]:
+def deals_invoiced_twice(tables: ProfileTables, refs: pd.DataFrame | None = None) -> list[Finding]:
     """Deals whose same billing (the whole deal, or one instalment) is on two or more live sales invoices.
 
     Instalments `PD-12/01`, `PD-12/02` are a schedule, not a duplicate; voided and deleted invoices
     bill nothing, and neither does an invoice fully cancelled by a credit note.
     """
-    refs = invoice_deal_links(tables)
-    refs = refs[refs["deal_exists"]]
+    refs = invoice_deal_links(tables) if refs is None else refs
+    refs = refs[refs["deal_exists"].astype(bool)]
     if refs.empty:
         return []
-    invoices = tables["invoices"].set_index("invoice_id")
-    refs = refs.join(
-        invoices[["total", "amount_credited", "date", "currency", "contact_id"]], on="invoice_id"
-    )
-    credited = [_fully_credited(t, c) for t, c in zip(refs["total"], refs["amount_credited"], strict=True)]
-    refs = refs[~pd.Series(credited, index=refs.index, dtype=bool)]
     part = refs["instalment"].astype("Int64").fillna(0)
-    counts = refs.groupby([refs["source"], refs["deal_id"], part])["invoice_id"].transform("nunique")
-    doubled = refs[counts > 1]
+    # one integer per billing (deal, instalment): grouping on it is far cheaper than on three columns
+    billing = pd.factorize(_deal_keys(refs) + "/" + part.astype(str))[0]
+    counts = refs.groupby(billing)["invoice_id"].transform("nunique")
+    doubled = _with_invoice_details(tables, refs[counts > 1].assign(part=part[counts > 1]))
+    credited = [
+        _fully_credited(t, c) for t, c in zip(doubled["total"], doubled["amount_credited"], strict=True)
+    ]
+    doubled = doubled[~np.asarray(credited, dtype=bool)]
+    # after dropping credited ones, a billing is doubled only if two invoices still carry it
+    still = doubled.groupby(["source", "deal_id", "part"])["invoice_id"].transform("nunique") > 1
+    doubled = doubled[still].sort_values(["source", "deal_id", "date", "invoice_number"])
     if doubled.empty:
         return []
-    deals = live_deals(tables).astype({"deal_id": str}).set_index(["source", "deal_id"])
+    deals = {
+        (d["source"], d["deal_id"]): d
+        for d in live_deals(tables)
+        .astype({"deal_id": str})[["source", "deal_id", "title", "value", "currency"]]
+        .to_dict("records")
+    }
     findings = []
-    for (source, deal_id), group in doubled.groupby(["source", "deal_id"], sort=True):
-        deal = deals.loc[(source, deal_id)]
-        group = group.sort_values(["date", "invoice_number"])
+    for (source, deal_id), group in sorted(group_records(doubled, ["source", "deal_id"]).items()):
+        deal = deals.get((source, deal_id), {"title": "(deleted)", "value": None, "currency": "GBP"})
         listed = ", ".join(
-            f"{r.invoice_number} ({money(r.total, r.currency)}, {_day(r.date)}, {r.status})"
-            for r in group.itertuples(index=False)
+            f"{r['invoice_number']} ({money(r['total'], r['currency'])}, {_day(r['date'])}, {r['status']})"
+            for r in group
         )
-        references = sorted(set(group["reference"]))
-        same_amount = group.groupby(group["instalment"].astype("Int64").fillna(0))["total"].apply(
-            lambda s: len(set(s)) < len(s)
-        )
+        references = sorted({r["reference"] for r in group})
+        per_part: dict[Any, list[Any]] = {}
+        for r in group:
+            per_part.setdefault(r["part"], []).append(r["total"])
+        same_amount = any(len(set(totals)) < len(totals) for totals in per_part.values())
         findings.append(
             Finding(
                 kind="deal_invoiced_twice",
                 # identical amounts are a re-run or re-keyed invoice; different ones may be a split bill
-                severity="high" if same_amount.any() else "medium",
+                severity="high" if same_amount else "medium",
                 subject_table="deals",
                 subject_id=str(deal_id),
                 explanation=(
@@ -292,12 +334,12 @@ def deals_invoiced_twice(tables: ProfileTables) -> list[Finding]:
                 ),
                 records={
                     "deals": [str(deal_id)],
-                    "invoices": group["invoice_id"].astype(str).tolist(),
-                    "xero_contacts": sorted(set(group["contact_id"].astype(str))),
+                    "invoices": [str(r["invoice_id"]) for r in group],
+                    "xero_contacts": sorted({str(r["contact_id"]) for r in group}),
                 },
                 evidence={
-                    "invoice_numbers": group["invoice_number"].tolist(),
-                    "totals": group["total"].tolist(),
+                    "invoice_numbers": [r["invoice_number"] for r in group],
+                    "totals": [r["total"] for r in group],
                     "references": references,
                 },
             )
@@ -312,33 +354,28 @@ def _fully_credited(total: object, credited: object) -> bool:
 
 
 # --- customers being sold to ------------------------------------------------------------------------
-def _open_deals_by_contact(tables: ProfileTables, links: pd.DataFrame) -> pd.DataFrame:
-    """One row per (Xero contact, open deal of an organisation linked to it)."""
+def _open_deals_by_contact(
+    tables: ProfileTables, links: pd.DataFrame, contact_ids: pd.Series
+) -> pd.DataFrame:
+    """One row per (Xero contact among `contact_ids`, open deal of an organisation linked to it)."""
     deals = open_deals(tables)[["source", "deal_id", "org_id", "title", "value", "currency"]]
-    deals = deals.astype({"org_id": str})
-    on = ["source", "org_id"] if links["source"].notna().all() else ["org_id"]
-    link = links[[*on, "contact_id"]].drop_duplicates()
-    return link.merge(deals, on=on)
-
-
-def _deal_list(rows: pd.DataFrame, limit: int = 5) -> str:
-    parts = [f"{r.deal_id} '{r.title}' ({money(r.value, r.currency)})" for r in rows.head(limit).itertuples()]
-    more = len(rows) - limit
-    return ", ".join(parts) + (f" and {more} more" if more > 0 else "")
+    deals = deals.astype({"org_id": str, "deal_id": str})
+    on = ["source", "org_id"] if not links.empty and links["source"].notna().all() else ["org_id"]
+    link = links.loc[links["contact_id"].isin(contact_ids), [*on, "contact_id"]].drop_duplicates()
+    return link.merge(deals, on=on).sort_values(["contact_id", "deal_id"])
 
 
 def archived_contacts_with_open_deals(tables: ProfileTables, links: pd.DataFrame) -> list[Finding]:
     """Archived Xero contacts whose CRM organisation still has open deals: winning one would bill a
     contact Xero hides from invoicing (or one archived because it was merged into another)."""
     contacts = tables["xero_contacts"]
-    archived = contacts[contacts["status"].astype(str).str.upper().eq("ARCHIVED")]
-    pairs = _open_deals_by_contact(tables, links)
-    pairs = pairs[pairs["contact_id"].isin(set(archived["contact_id"].astype(str)))]
+    archived = contacts.loc[contacts["status"].astype(str).str.upper().eq("ARCHIVED"), "contact_id"]
+    pairs = _open_deals_by_contact(tables, links, archived.astype(str))
     names = _names(contacts, "contact_id")
     org_names = _names(live_organisations(tables), "org_id")
     findings = []
-    for contact_id, group in pairs.groupby("contact_id", sort=True):
-        orgs = sorted(set(group["org_id"]))
+    for contact_id, group in sorted(group_records(pairs, ["contact_id"]).items()):
+        orgs = sorted({d["org_id"] for d in group})
         findings.append(
             Finding(
                 kind="archived_contact_with_open_deal",
@@ -348,7 +385,7 @@ def archived_contacts_with_open_deals(tables: ProfileTables, links: pd.DataFrame
                 explanation=(
                     f"Xero contact {names.get(contact_id, contact_id)} is archived, but "
                     f"{', '.join(org_names.get(o, o) for o in orgs)} has {len(group)} open deal(s): "
-                    f"{_deal_list(group)}."
+                    f"{deal_list(group)}."
                 ),
                 fix=(
                     "Restore the contact in Xero if the customer is live again, or point the organisation at "
@@ -357,7 +394,7 @@ def archived_contacts_with_open_deals(tables: ProfileTables, links: pd.DataFrame
                 records={
                     "xero_contacts": [str(contact_id)],
                     "organisations": orgs,
-                    "deals": group["deal_id"].astype(str).tolist(),
+                    "deals": [d["deal_id"] for d in group],
                 },
                 evidence={"open_deals": len(group)},
             )
@@ -380,17 +417,16 @@ def overdue_invoices(tables: ProfileTables) -> pd.DataFrame:
 def overdue_customers_with_open_deals(tables: ProfileTables, links: pd.DataFrame) -> list[Finding]:
     """Xero customers with overdue invoices whose CRM organisation has open deals: sales is chasing new
     work from a customer finance is chasing for money (the "customer on stop" a sync should surface)."""
-    overdue = overdue_invoices(tables)
-    pairs = _open_deals_by_contact(tables, links)
-    pairs = pairs[pairs["contact_id"].isin(set(overdue["contact_id"].astype(str)))]
+    overdue = overdue_invoices(tables).astype({"contact_id": str}).sort_values(["due_date", "invoice_number"])
+    pairs = _open_deals_by_contact(tables, links, overdue["contact_id"])
+    late_by_contact = group_records(overdue, ["contact_id"])
     names = _names(tables["xero_contacts"], "contact_id")
     as_of = _as_of(tables)
-    late_by_contact = dict(tuple(overdue.groupby(overdue["contact_id"].astype(str))))
     findings = []
-    for contact_id, group in pairs.groupby("contact_id", sort=True):
-        late = late_by_contact[contact_id].sort_values("due_date")
-        owed = _totals_by_currency(late)
-        oldest = (as_of - pd.Timestamp(late["due_date"].iloc[0])).days
+    for contact_id, group in sorted(group_records(pairs, ["contact_id"]).items()):
+        late = late_by_contact[contact_id]
+        owed = totals_by_currency(late, "amount_due")
+        oldest = (as_of - pd.Timestamp(late[0]["due_date"])).days
         findings.append(
             Finding(
                 kind="overdue_customer_with_open_deal",
@@ -399,8 +435,8 @@ def overdue_customers_with_open_deals(tables: ProfileTables, links: pd.DataFrame
                 subject_id=str(contact_id),
                 explanation=(
                     f"{names.get(contact_id, contact_id)} owes {owed} on {len(late)} overdue invoice(s) "
-                    f"({', '.join(late['invoice_number'].astype(str))}; oldest {oldest} days past due) while "
-                    f"{len(group)} deal(s) are open in the CRM: {_deal_list(group)}."
+                    f"({', '.join(str(i['invoice_number']) for i in late)}; oldest {oldest} days past due) "
+                    f"while {len(group)} deal(s) are open in the CRM: {deal_list(group)}."
                 ),
                 fix=(
                     "Tell the deal owners before they close more work; decide with finance whether the "
@@ -409,22 +445,14 @@ def overdue_customers_with_open_deals(tables: ProfileTables, links: pd.DataFrame
                 ),
                 records={
                     "xero_contacts": [str(contact_id)],
-                    "invoices": late["invoice_id"].astype(str).tolist(),
-                    "organisations": sorted(set(group["org_id"])),
-                    "deals": group["deal_id"].astype(str).tolist(),
+                    "invoices": [str(i["invoice_id"]) for i in late],
+                    "organisations": sorted({d["org_id"] for d in group}),
+                    "deals": [d["deal_id"] for d in group],
                 },
                 evidence={"overdue_invoices": len(late), "owed": owed, "oldest_days_overdue": oldest},
             )
         )
     return findings
-
-
-def _totals_by_currency(invoices: pd.DataFrame) -> str:
-    totals: dict[str, Decimal] = {}
-    for amount, currency in zip(invoices["amount_due"], invoices["currency"], strict=True):
-        code = str(currency) if isinstance(currency, str) and currency else "GBP"
-        totals[code] = totals.get(code, ZERO) + Decimal(str(amount))
-    return " + ".join(money(total, code) for code, total in sorted(totals.items()))
 
 
 # --- what a sync needs on each record ---------------------------------------------------------------
@@ -457,7 +485,8 @@ def missing_emails(tables: ProfileTables) -> list[Finding]:
     findings: list[Finding] = []
     people = tables["people"]
     people = people[~people["is_deleted"].fillna(False).astype(bool)]
-    no_email = blank(people["email"]) & people["emails"].map(_no_emails)
+    no_email = blank(people["email"]).to_numpy(dtype=bool)
+    no_email[no_email] = [_no_emails(listed) for listed in people["emails"].to_numpy()[no_email]]
     deals = live_deals(tables)
     on_deals = set(deals.loc[deals["status"].isin(["open", "won"]), "person_id"].dropna().astype(str))
     org_names = _names(live_organisations(tables), "org_id")

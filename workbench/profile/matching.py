@@ -19,11 +19,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import DamerauLevenshtein
 
 from workbench.profile.findings import Finding, concat_findings, findings_frame, money
 from workbench.profile.links import invoice_deal_links, live_sales_invoices
 from workbench.profile.names import (
-    email_domain,
     is_free_mail_domain,
     normalise_email,
     normalise_postcode,
@@ -53,12 +53,12 @@ POINTS = {
     "references_repeated": 1.0,
     "email": 5.0,
     "name_exact": 4.0,
-    "name_close": 3.0,  # token_sort >= NAME_CLOSE
-    "name_near": 2.0,  # token_sort >= NAME_NEAR
+    "name_typo": 3.0,  # one word one keystroke apart
     "name_subset": 1.5,  # one name's words inside the other's ("Acme" / "Acme Services")
-    "name_unrelated": -2.0,  # no word in common and not even near
+    "name_near": 1.0,  # token_sort >= NAME_NEAR: similar, but "Northern"/"Southern Trust" are too
+    "name_unrelated": -1.5,  # no word in common and not even near
     "postcode": 2.0,
-    "postcode_conflict": -1.0,
+    "postcode_conflict": -0.5,  # weak: billing and office addresses often differ
     "city": 0.5,
     "form_conflict": -1.0,
 }
@@ -67,7 +67,7 @@ POINTS = {
 DOMAIN_POINTS = ((2, 4.0), (5, 3.0), (20, 2.0))
 DOMAIN_COMMON = 20
 NAME_COMMON = 5  # a canonical name on more records than this ("cash sales") is a placeholder
-NAME_CLOSE, NAME_NEAR = 92, 85
+NAME_NEAR = 85
 FUZZY_BLOCK_LIMIT = 200  # records per blocking key in the fuzzy pass; bigger blocks are not specific
 ACCEPT = 4.0
 BANDS = ((8.0, "certain"), (6.0, "likely"), (ACCEPT, "review"))
@@ -122,29 +122,31 @@ class MatchResult:
 
 def match_crm_to_xero(tables: ProfileTables) -> MatchResult:
     """Link CRM organisations to Xero contacts and report what stays unlinked."""
-    orgs = crm_keys(tables)
-    contacts = xero_keys(tables)
+    memo: Memo = {}
+    crm = crm_keys(tables, memo)
+    orgs = crm.orgs
+    contacts = xero_keys(tables, memo)
     stored = resolve_stored_contact_ids(tables)
-    pairs = candidate_pairs(tables, orgs, contacts, stored)
+    refs = invoice_deal_links(tables)
+    billed = billed_pairs(tables, contacts, refs)
+    pairs = candidate_pairs(crm, contacts, stored, billed)
     scored = score_pairs(pairs, orgs, contacts)
     links = assign_links(scored)
-    linked_orgs = set(zip(links["source"], links["org_id"], strict=True))
-    org_key = pd.Series(list(zip(orgs["source"], orgs["org_id"], strict=True)), index=orgs.index)
-    unmatched_orgs = orgs[~org_key.isin(linked_orgs)]
-    unmatched_contacts = contacts[~contacts["contact_id"].isin(set(links["contact_id"]))]
+    unmatched_orgs = orgs.drop(index=links["o"].astype(np.int64).unique())
+    unmatched_contacts = contacts.drop(index=links["c"].astype(np.int64).unique())
     findings = concat_findings(
         [
-            findings_frame(orgs_without_contact(tables, unmatched_orgs)),
+            findings_frame(orgs_without_contact(tables, unmatched_orgs, refs)),
             findings_frame(contacts_without_org(tables, unmatched_contacts)),
             findings_frame(invalid_stored_ids(tables, stored)),
         ]
     )
     return MatchResult(
-        links=links,
+        links=links[LINK_COLUMNS],
         unmatched_crm=unmatched_orgs["org_id"].tolist(),
         unmatched_xero=unmatched_contacts["contact_id"].tolist(),
         findings=findings,
-        key_recommendation=recommend_keys(tables, orgs, contacts, links),
+        key_recommendation=recommend_keys(tables, crm, contacts, links, billed, stored),
     )
 
 
@@ -159,12 +161,18 @@ def live_organisations(tables: ProfileTables) -> pd.DataFrame:
     return orgs[~orgs["is_deleted"].fillna(False).astype(bool)]
 
 
-def _map_unique(values: pd.Series, fn: Callable[[Any], Any]) -> pd.Series:
-    """`fn` applied once per distinct value (the name and key readers are per-value Python)."""
+Memo = dict[Callable[[Any], Any], dict[Any, Any]]
+
+
+def _map_unique(values: pd.Series, fn: Callable[[Any], Any], memo: Memo | None = None) -> pd.Series:
+    """`fn` applied once per distinct value (the name and key readers are per-value Python); `memo`
+    carries the readings across calls, so a name or domain on both sides is read once per run."""
     text = values.where(values.notna(), None)
-    uniques = pd.unique(text.dropna())
-    lookup = {u: fn(u) for u in uniques}
-    return text.map(lookup).where(text.notna(), None)
+    seen = {} if memo is None else memo.setdefault(fn, {})
+    for value in pd.unique(text.dropna()):
+        if value not in seen:
+            seen[value] = fn(value)
+    return text.map(seen).where(text.notna(), None)
 
 
 def resolve_stored_contact_ids(tables: ProfileTables) -> pd.DataFrame:
@@ -207,8 +215,8 @@ def stored_contact_links(tables: ProfileTables) -> pd.DataFrame:
 
 
 # --- the keys each side offers ----------------------------------------------------------------------
-def _name_parts(names: pd.Series) -> pd.DataFrame:
-    parsed = _map_unique(names, parse_company_name)
+def _name_parts(names: pd.Series, memo: Memo | None = None) -> pd.DataFrame:
+    parsed = _map_unique(names, parse_company_name, memo)
     return pd.DataFrame(
         {
             "core": parsed.map(lambda p: p.core if p is not None else ""),
@@ -219,27 +227,34 @@ def _name_parts(names: pd.Series) -> pd.DataFrame:
     )
 
 
-def crm_keys(tables: ProfileTables) -> pd.DataFrame:
-    """Live organisations with their comparable keys; `emails`/`domains` are sets (people included)."""
-    orgs = live_organisations(tables).astype({"org_id": str})
+@dataclass(frozen=True)
+class CrmSide:
+    """Live organisations with their comparable keys (row `i` of `orgs` is organisation `i` everywhere
+    below), and the emails and business domains each has (website, stated domain, its people's
+    addresses), one row per (organisation row, value)."""
+
+    orgs: pd.DataFrame
+    emails: pd.DataFrame  # row, email
+    domains: pd.DataFrame  # row, domain
+
+
+def crm_keys(tables: ProfileTables, memo: Memo | None = None) -> CrmSide:
+    """The CRM side's keys, each normalised the way `workbench.profile.names` reads it."""
+    orgs = live_organisations(tables).astype({"org_id": str}).reset_index(drop=True)
     out = pd.DataFrame(
         {
             "source": orgs["source"],
             "org_id": orgs["org_id"],
             "name": orgs["name"],
-            "vat": _map_unique(orgs["vat_number"], normalise_vat_number),
-            "postcode": _map_unique(orgs["postcode"], normalise_postcode),
-            "city": _map_unique(orgs["city"], _fold_city),
+            "vat": _map_unique(orgs["vat_number"], normalise_vat_number, memo),
+            "postcode": _map_unique(orgs["postcode"], normalise_postcode, memo),
+            "city": _map_unique(orgs["city"], _fold_city, memo),
         }
     )
-    out = out.join(_name_parts(orgs["name"]))
-    emails, domains = _org_emails_and_domains(tables, orgs)
-    key = pd.Series(list(zip(out["source"], out["org_id"], strict=True)), index=out.index)
-    out["emails"] = key.map(emails)
-    out["domains"] = key.map(domains)
-    for column in ("emails", "domains"):
-        out[column] = out[column].map(lambda s: s if isinstance(s, frozenset) else frozenset())
-    return out.reset_index(drop=True)
+    out = out.join(_name_parts(orgs["name"], memo))
+    out["key"] = _keys(out)
+    emails, domains = _org_emails_and_domains(tables, orgs, out["key"], memo)
+    return CrmSide(out, emails, domains)
 
 
 def _fold_city(city: str) -> str | None:
@@ -248,35 +263,40 @@ def _fold_city(city: str) -> str | None:
 
 
 def _org_emails_and_domains(
-    tables: ProfileTables, orgs: pd.DataFrame
-) -> tuple[dict[tuple[str, str], frozenset[str]], dict[tuple[str, str], frozenset[str]]]:
+    tables: ProfileTables, orgs: pd.DataFrame, org_keys: pd.Series, memo: Memo | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     people = tables["people"]
     people = people[~people["is_deleted"].fillna(False).astype(bool) & people["org_id"].notna()]
-    listed = people[["source", "org_id", "emails"]].explode("emails")
-    listed["email"] = listed["emails"].map(lambda e: e.get("value") if isinstance(e, dict) else e)
-    everyone = pd.concat(
-        [people[["source", "org_id", "email"]], listed[["source", "org_id", "email"]]], ignore_index=True
-    ).dropna()
-    everyone = everyone.astype({"org_id": str, "email": str})
-    everyone["email"] = _map_unique(everyone["email"], normalise_email)
+    row = pd.Index(org_keys).get_indexer(_keys(people))
+    listed = people["emails"].explode()
+    listed = listed.map(lambda e: e.get("value") if isinstance(e, dict) else e)
+    rows = np.concatenate([row, row[people.index.get_indexer(listed.index)]])
+    everyone = pd.DataFrame({"row": rows, "email": np.concatenate([people["email"], listed])})
+    everyone = everyone[(everyone["row"] >= 0) & everyone["email"].notna()].drop_duplicates()
+    everyone["email"] = _map_unique(everyone["email"].astype(str), normalise_email, memo)
     everyone = everyone.dropna().drop_duplicates()
-    everyone["domain"] = _map_unique(everyone["email"], email_domain)
-    site = pd.DataFrame(
-        {
-            "source": orgs["source"],
-            "org_id": orgs["org_id"],
-            "domain": _map_unique(orgs["website"], website_domain),
-        }
+    org_rows = np.arange(len(orgs))
+    domains = pd.concat(
+        [
+            pd.DataFrame(
+                {"row": everyone["row"].to_numpy(), "domain": _email_domains(everyone["email"], memo)}
+            ),
+            pd.DataFrame({"row": org_rows, "domain": _map_unique(orgs["website"], website_domain, memo)}),
+            pd.DataFrame({"row": org_rows, "domain": _map_unique(orgs["email_domain"], _domain, memo)}),
+        ],
+        ignore_index=True,
     )
-    stated = pd.DataFrame(
-        {
-            "source": orgs["source"],
-            "org_id": orgs["org_id"],
-            "domain": _map_unique(orgs["email_domain"], _domain),
-        }
-    )
-    domains = pd.concat([everyone[["source", "org_id", "domain"]], site, stated]).dropna().drop_duplicates()
-    return _sets(everyone, "email"), _sets(domains, "domain")
+    domains = domains.dropna().drop_duplicates().astype({"domain": str})
+    return everyone.reset_index(drop=True), domains.reset_index(drop=True)
+
+
+def _email_domains(emails: pd.Series, memo: Memo | None = None) -> pd.Series:
+    """`email_domain` of already-normalised addresses, read once per distinct host."""
+    present = emails.dropna()
+    if present.empty:
+        return pd.Series(None, index=emails.index, dtype=object)
+    hosts = present.astype(str).str.rpartition("@")[2]
+    return _map_unique(hosts, _domain, memo).reindex(emails.index)
 
 
 def _domain(value: str) -> str | None:
@@ -284,83 +304,102 @@ def _domain(value: str) -> str | None:
     return None if domain is None or is_free_mail_domain(domain) else domain
 
 
-def _sets(frame: pd.DataFrame, column: str) -> dict[tuple[str, str], frozenset[str]]:
-    grouped = frame.groupby(["source", "org_id"])[column].agg(frozenset)
-    return grouped.to_dict()
-
-
-def xero_keys(tables: ProfileTables) -> pd.DataFrame:
+def xero_keys(tables: ProfileTables, memo: Memo | None = None) -> pd.DataFrame:
     """Xero contacts that can be matched (merged-away ones are skipped: their survivor stands in)."""
     contacts = tables["xero_contacts"]
     contacts = contacts[blank(contacts["merged_to_contact_id"])].astype({"contact_id": str})
+    contacts = contacts.reset_index(drop=True)
     out = pd.DataFrame(
         {
             "contact_id": contacts["contact_id"],
             "name": contacts["name"],
             "status": contacts["status"].fillna("ACTIVE").astype(str).str.upper(),
-            "vat": _map_unique(contacts["tax_number"], normalise_vat_number),
-            "email": _map_unique(contacts["email"], normalise_email),
-            "postcode": _map_unique(contacts["postcode"], normalise_postcode),
-            "city": _map_unique(contacts["city"], _fold_city),
+            "vat": _map_unique(contacts["tax_number"], normalise_vat_number, memo),
+            "email": _map_unique(contacts["email"], normalise_email, memo),
+            "postcode": _map_unique(contacts["postcode"], normalise_postcode, memo),
+            "city": _map_unique(contacts["city"], _fold_city, memo),
             "contact_number": contacts["contact_number"],
             "account_number": contacts["account_number"],
         }
     )
-    out["domain"] = _map_unique(out["email"], email_domain)
-    out = out.join(_name_parts(contacts["name"]))
-    return out.reset_index(drop=True)
+    out["domain"] = _email_domains(out["email"], memo)
+    return out.join(_name_parts(contacts["name"], memo))
 
 
 # --- candidate pairs --------------------------------------------------------------------------------
-PAIR = ["source", "org_id", "contact_id"]
+# Pairs are (organisation row, contact row): integer positions into `CrmSide.orgs` and the contacts.
+PAIR = ["o", "c"]
+FLAGS = ["stored", "vat_agrees", "email_agrees", "domain_agrees"]
 
 
 def candidate_pairs(
-    tables: ProfileTables, orgs: pd.DataFrame, contacts: pd.DataFrame, stored: pd.DataFrame
+    crm: CrmSide, contacts: pd.DataFrame, stored: pd.DataFrame, billed: pd.DataFrame
 ) -> pd.DataFrame:
-    """Every (organisation, contact) pair some key puts side by side, with the keys that did.
+    """Every (organisation row, contact row) pair some key puts side by side, with the keys that did.
 
-    Exact passes (stored id, VAT, invoices, email, domain, name) first; then a fuzzy name pass for the
-    records no exact key paired, blocked on the first word of the name and on the postcode.
+    Exact passes (stored id, VAT, invoices, email, domain, name) first; then a typo pass for the
+    records no exact key paired.
     """
-    known = set(contacts["contact_id"])
+    orgs = crm.orgs
+    org_index, contact_index = pd.Index(orgs["key"]), pd.Index(contacts["contact_id"])
+    stored_pairs = pd.DataFrame(
+        {
+            "o": org_index.get_indexer(_keys(stored)),
+            "c": contact_index.get_indexer(stored["contact_id"].astype(str)),
+        }
+    )
+    billed_rows = pd.DataFrame(
+        {
+            "o": org_index.get_indexer(_keys(billed)),
+            "c": contact_index.get_indexer(billed["contact_id"]),
+            "reference_invoices": billed["reference_invoices"].to_numpy(),
+        }
+    )
+    rows = np.arange
     parts = [
-        stored.loc[stored["contact_id"].isin(known), PAIR].assign(stored=True),
-        _join_on(orgs, contacts, "vat", "vat").assign(vat_agrees=True),
-        _reference_pairs(tables, contacts),
-        _join_on(orgs.explode("emails").rename(columns={"emails": "e"}), contacts, "e", "email").assign(
+        stored_pairs[(stored_pairs["o"] >= 0) & (stored_pairs["c"] >= 0)].assign(stored=True),
+        _value_join(rows(len(orgs)), orgs["vat"], rows(len(contacts)), contacts["vat"]).assign(
+            vat_agrees=True
+        ),
+        billed_rows[(billed_rows["o"] >= 0) & (billed_rows["c"] >= 0)],
+        _value_join(crm.emails["row"], crm.emails["email"], rows(len(contacts)), contacts["email"]).assign(
             email_agrees=True
         ),
-        _domain_pairs(orgs, contacts),
+        _domain_pairs(crm.domains, contacts),
         _name_pairs(orgs, contacts),
     ]
-    pairs = pd.concat([p for p in parts if not p.empty], ignore_index=True)
-    if pairs.empty:
-        pairs = pd.DataFrame(columns=PAIR)
+    found = [p for p in parts if not p.empty]
+    pairs = pd.concat(found, ignore_index=True) if found else pd.DataFrame(columns=PAIR)
     fuzzy = _fuzzy_pairs(orgs, contacts, pairs)
     pairs = pd.concat([pairs, fuzzy], ignore_index=True) if not fuzzy.empty else pairs
-    flags = ["stored", "vat_agrees", "email_agrees", "domain_agrees"]
-    for flag in flags:
-        if flag not in pairs.columns:
-            pairs[flag] = False
-    if "reference_invoices" not in pairs.columns:
-        pairs["reference_invoices"] = 0
-    if "domain_points" not in pairs.columns:
-        pairs["domain_points"] = 0.0
-    pairs[flags] = pairs[flags].eq(True)
-    pairs["reference_invoices"] = pairs["reference_invoices"].fillna(0).astype(int)
-    pairs["domain_points"] = pairs["domain_points"].fillna(0.0).astype(float)
-    return pairs.groupby(PAIR, as_index=False, sort=False).agg(
-        {**dict.fromkeys(flags, "max"), "reference_invoices": "max", "domain_points": "max"}
+    for flag in FLAGS:
+        pairs[flag] = pairs[flag].eq(True) if flag in pairs.columns else False
+    pairs["reference_invoices"] = pairs.get("reference_invoices", pd.Series(0, index=pairs.index)).fillna(0)
+    pairs["domain_points"] = pairs.get("domain_points", pd.Series(0.0, index=pairs.index)).fillna(0.0)
+    pairs = pairs.astype(
+        {"o": np.int64, "c": np.int64, "reference_invoices": np.int64, "domain_points": float}
     )
+    pair_code = pairs["o"] * max(1, len(contacts)) + pairs["c"]
+    merged = pairs.groupby(pair_code.to_numpy(), sort=False).agg(
+        {
+            "o": "first",
+            "c": "first",
+            **dict.fromkeys(FLAGS, "max"),
+            "reference_invoices": "max",
+            "domain_points": "max",
+        }
+    )
+    return merged.reset_index(drop=True)
 
 
-def _join_on(
-    orgs: pd.DataFrame, contacts: pd.DataFrame, org_column: str, contact_column: str
-) -> pd.DataFrame:
-    left = _text(orgs[["source", "org_id", org_column]].dropna())
-    right = _text(contacts[["contact_id", contact_column]].dropna())
-    return left.merge(right, left_on=org_column, right_on=contact_column)[PAIR]
+def _value_join(left_rows: Any, left: pd.Series, right_rows: Any, right: pd.Series) -> pd.DataFrame:
+    """(o, c) for every pair whose values are equal (blanks never agree), joined on integer codes."""
+    left_rows, right_rows = np.asarray(left_rows), np.asarray(right_rows)
+    lmask, rmask = left.notna().to_numpy(), right.notna().to_numpy()
+    codes, _ = pd.factorize(pd.concat([left[lmask].astype(str), right[rmask].astype(str)], ignore_index=True))
+    a = pd.DataFrame({"o": left_rows[lmask], "k": codes[: lmask.sum()]})
+    b = pd.DataFrame({"c": right_rows[rmask], "k": codes[lmask.sum() :]})
+    return a.merge(b, on="k")[PAIR]
 
 
 def _text(frame: pd.DataFrame) -> pd.DataFrame:
@@ -368,119 +407,152 @@ def _text(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.astype(str)
 
 
-def _reference_pairs(tables: ProfileTables, contacts: pd.DataFrame) -> pd.DataFrame:
-    """Organisations whose deals were billed to a contact, read from the invoice References."""
-    refs = invoice_deal_links(tables)
-    refs = refs[refs["deal_exists"]]
+def billed_pairs(tables: ProfileTables, contacts: pd.DataFrame, refs: pd.DataFrame) -> pd.DataFrame:
+    """(source, org_id, contact_id, reference_invoices) for every contact billed for an organisation's
+    deals, read from the invoice References (`invoice_deal_links`)."""
+    refs = refs[refs["deal_exists"].astype(bool)]
+    columns = ["source", "org_id", "contact_id", "reference_invoices"]
     if refs.empty:
-        return pd.DataFrame(columns=[*PAIR, "reference_invoices"])
+        return pd.DataFrame(columns=columns)
     deals = tables["deals"][["source", "deal_id", "org_id"]].dropna().astype({"deal_id": str, "org_id": str})
     invoices = tables["invoices"][["invoice_id", "contact_id"]].dropna()
     billed = refs.merge(deals, on=["source", "deal_id"]).merge(invoices, on="invoice_id")
     billed["contact_id"] = follow_merges(billed["contact_id"], tables["xero_contacts"]).to_numpy()
-    billed = billed[billed["contact_id"].isin(set(contacts["contact_id"]))]
-    counted = billed.groupby(PAIR)["invoice_id"].nunique().rename("reference_invoices")
-    return counted.reset_index()
+    billed = billed[billed["contact_id"].isin(contacts["contact_id"])]
+    counted = billed.groupby(["source", "org_id", "contact_id"])["invoice_id"].nunique()
+    return counted.rename("reference_invoices").reset_index()[columns]
 
 
-def _domain_pairs(orgs: pd.DataFrame, contacts: pd.DataFrame) -> pd.DataFrame:
-    left = _text(orgs[["source", "org_id", "domains"]].explode("domains").dropna())
-    left = left.rename(columns={"domains": "domain"})
-    right = _text(contacts[["contact_id", "domain"]].dropna())
-    spread = pd.concat(
-        [left.groupby("domain").size().rename("orgs"), right.groupby("domain").size().rename("contacts")],
-        axis=1,
-    ).fillna(0)
-    spread["n"] = spread[["orgs", "contacts"]].max(axis=1)
-    usable = spread[spread["n"] <= DOMAIN_COMMON]
+def _domain_pairs(domains: pd.DataFrame, contacts: pd.DataFrame) -> pd.DataFrame:
+    """Pairs sharing a business domain, with points that fall as more records share it."""
+    right = contacts["domain"]
+    holders = (
+        pd.concat([domains.groupby("domain").size(), right.dropna().value_counts()], axis=1)
+        .fillna(0)
+        .max(axis=1)
+    )
+    usable = holders[holders <= DOMAIN_COMMON]
     points = pd.Series(0.0, index=usable.index)
     for limit, value in reversed(DOMAIN_POINTS):
-        points = points.mask(usable["n"] <= limit, value)
-    pairs = left.merge(right, on="domain").merge(
-        points.rename("domain_points"), left_on="domain", right_index=True
+        points = points.mask(usable <= limit, value)
+    left = domains[domains["domain"].isin(usable.index)]
+    pairs = _value_join(
+        left["row"], left["domain"], np.arange(len(contacts)), right.where(right.isin(usable.index))
     )
-    return pairs[[*PAIR, "domain_points"]].assign(domain_agrees=True)
+    shared = contacts["domain"].to_numpy()[pairs["c"].to_numpy()]
+    return pairs.assign(domain_points=points.reindex(shared).to_numpy(), domain_agrees=True)
 
 
 def _name_pairs(orgs: pd.DataFrame, contacts: pd.DataFrame) -> pd.DataFrame:
     """Pairs whose canonical name (or trading name) is the same on both sides."""
-    left = pd.concat(
-        [orgs[["source", "org_id", "core"]].rename(columns={"core": "n"}),
-         orgs[["source", "org_id", "trading"]].rename(columns={"trading": "n"})]
-    )  # fmt: skip
-    right = pd.concat(
-        [contacts[["contact_id", "core"]].rename(columns={"core": "n"}),
-         contacts[["contact_id", "trading"]].rename(columns={"trading": "n"})]
-    )  # fmt: skip
-    left, right = left[left["n"].astype(bool)], right[right["n"].astype(bool)]
-    common = pd.concat([left.groupby("n").size(), right.groupby("n").size()], axis=1).fillna(0).max(axis=1)
-    usable = set(common[common <= NAME_COMMON].index)
-    pairs = left[left["n"].isin(usable)].merge(right[right["n"].isin(usable)], on="n")
-    return pairs[PAIR].drop_duplicates()
+    rows_o, rows_c = np.arange(len(orgs)), np.arange(len(contacts))
+    left = pd.concat([orgs["core"], orgs["trading"]], ignore_index=True)
+    right = pd.concat([contacts["core"], contacts["trading"]], ignore_index=True)
+    left_rows, right_rows = np.concatenate([rows_o, rows_o]), np.concatenate([rows_c, rows_c])
+    left, right = left.where(left.astype(bool)), right.where(right.astype(bool))
+    # a name on many records ("cash sales", "sundry customer") is a placeholder, not an identity
+    holders = pd.concat([left.value_counts(), right.value_counts()], axis=1).fillna(0).max(axis=1)
+    common = holders[holders > NAME_COMMON].index
+    left, right = left.where(~left.isin(common)), right.where(~right.isin(common))
+    return _value_join(left_rows, left, right_rows, right).drop_duplicates()
 
 
 def _fuzzy_pairs(orgs: pd.DataFrame, contacts: pd.DataFrame, exact: pd.DataFrame) -> pd.DataFrame:
-    """Pairs for records no exact key paired: same first name word, or same postcode (for a typo in the
-    first word), scored later on the whole name."""
-    paired_orgs = set(zip(exact["source"], exact["org_id"], strict=True)) if not exact.empty else set()
-    paired_contacts = set(exact["contact_id"]) if not exact.empty else set()
-    org_key = pd.Series(list(zip(orgs["source"], orgs["org_id"], strict=True)), index=orgs.index)
-    lone_orgs = orgs[~org_key.isin(paired_orgs)]
-    lone_contacts = contacts[~contacts["contact_id"].isin(paired_contacts)]
-    out = []
-    for block in ("first_word", "postcode"):
-        o = _blocked(orgs, block)
-        c = _blocked(contacts, block)
-        for left, right in ((_blocked(lone_orgs, block), c), (o, _blocked(lone_contacts, block))):
-            if left.empty or right.empty:
-                continue
-            sizes = right.groupby("block").size()
-            right = right[right["block"].map(sizes) <= FUZZY_BLOCK_LIMIT]
-            out.append(
-                left[["source", "org_id", "block"]].merge(right[["contact_id", "block"]], on="block")[PAIR]
-            )
-    if not out:
+    """One-keystroke typo pairs ("Brightwatr" / "Brightwater Plumbing") for records no exact key paired.
+
+    Only such a typo earns a fuzzy pair enough points to be linked (with a postcode beside it), so the
+    blocks are built to hold one (see `_typo_keys`): "same first word" would pair thousands of records.
+    Blocks are integer-coded so the joins stay cheap at 100,000 records a side.
+    """
+    cores = pd.Index(pd.unique(pd.concat([orgs["core"], contacts["core"]]).astype(str)))
+    cores = cores[cores.str.len() > 0]
+    if cores.empty:
         return pd.DataFrame(columns=PAIR)
-    return pd.concat(out, ignore_index=True).drop_duplicates()
+    keyed = pd.DataFrame({"core": np.arange(len(cores)), "block": [_typo_keys(c) for c in cores]})
+    keyed = keyed.explode("block")
+    keyed["block"] = pd.factorize(keyed["block"])[0]
+    org_rows = _blocks(cores.get_indexer(orgs["core"].astype(str)), keyed)
+    contact_rows = _blocks(cores.get_indexer(contacts["core"].astype(str)), keyed)
+    sizes = np.bincount(np.concatenate([org_rows["block"], contact_rows["block"]]), minlength=1)
+    org_rows = org_rows[sizes[org_rows["block"]] <= FUZZY_BLOCK_LIMIT]
+    contact_rows = contact_rows[sizes[contact_rows["block"]] <= FUZZY_BLOCK_LIMIT]
+    paired_orgs = np.zeros(len(orgs), dtype=bool)
+    paired_contacts = np.zeros(len(contacts), dtype=bool)
+    if not exact.empty:
+        paired_orgs[exact["o"].to_numpy(dtype=np.int64)] = True
+        paired_contacts[exact["c"].to_numpy(dtype=np.int64)] = True
+    lone_o = org_rows[~paired_orgs[org_rows["row"]]]
+    lone_c = contact_rows[~paired_contacts[contact_rows["row"]]]
+    joined = pd.concat(
+        [lone_o.merge(contact_rows, on="block"), org_rows.merge(lone_c, on="block")], ignore_index=True
+    )
+    joined = joined.drop_duplicates(["row_x", "row_y"])
+    if joined.empty:
+        return pd.DataFrame(columns=PAIR)
+    # each distinct pair of names is judged once, however many records carry them
+    names = joined.drop_duplicates(["core_x", "core_y"])
+    left, right = cores[names["core_x"]].tolist(), cores[names["core_y"]].tolist()
+    close = np.asarray(process.cpdist(left, right, scorer=fuzz.ratio, workers=-1)) >= 80
+    slips = names.loc[[bool(k) and _one_slip(a, b) for a, b, k in zip(left, right, close, strict=True)]]
+    joined = joined.merge(slips[["core_x", "core_y"]], on=["core_x", "core_y"])
+    return pd.DataFrame({"o": joined["row_x"].to_numpy(), "c": joined["row_y"].to_numpy()})
 
 
-def _blocked(frame: pd.DataFrame, block: str) -> pd.DataFrame:
-    key = frame["core"].str.split(" ", n=1).str[0] if block == "first_word" else frame["postcode"]
-    out = frame.assign(block=key)
-    return out[out["block"].notna() & out["block"].astype(str).str.len().gt(0)]
+def _blocks(core_of_row: np.ndarray, keyed: pd.DataFrame) -> pd.DataFrame:
+    """(row, core, block) for every record with a name, from its core's typo keys."""
+    rows = pd.DataFrame({"row": np.arange(len(core_of_row)), "core": core_of_row})
+    rows = rows[rows["core"] >= 0]
+    return rows.merge(keyed, on="core").astype({"block": np.int64})
+
+
+def _typo_keys(core: str) -> list[str]:
+    """Blocking keys of which one survives any single typo.
+
+    Per word: the other words, and the word's first (or last) two letters; one keystroke in a word of
+    four or more letters leaves one end intact (bar a swap of the middle two letters of a four-letter
+    word). One-word names: their first or last two letters.
+    """
+    words = core.split()
+    if len(words) == 1:
+        return [f"<{core[:2]}", f">{core[-2:]}"]
+    keys = []
+    for i, word in enumerate(words):
+        others = " ".join(words[:i] + words[i + 1 :])
+        keys.append(f"{i}<{word[:2]}|{others}")
+        keys.append(f"{i}>{word[-2:]}|{others}")
+    return keys
 
 
 # --- scoring ----------------------------------------------------------------------------------------
 def score_pairs(pairs: pd.DataFrame, orgs: pd.DataFrame, contacts: pd.DataFrame) -> pd.DataFrame:
     """Every candidate pair with its evidence columns, points, band and confidence."""
-    o = orgs.drop(columns=["emails", "domains"]).add_prefix("o_")
-    c = contacts.add_prefix("c_")
-    p = pairs.merge(o, left_on=["source", "org_id"], right_on=["o_source", "o_org_id"]).merge(
-        c, left_on="contact_id", right_on="c_contact_id"
-    )
+    p = pairs.copy()
     if p.empty:
         return p.assign(score=pd.Series(dtype=float))
-    both_vat = p["o_vat"].notna() & p["c_vat"].notna()
-    p["vat_conflict"] = both_vat & p["o_vat"].ne(p["c_vat"])
-    p["vat_agrees"] = p["vat_agrees"] | (both_vat & p["o_vat"].eq(p["c_vat"]))
-    p["name_exact"] = _any_equal(p, ("o_core", "o_trading"), ("c_core", "c_trading"))
-    sort = process.cpdist(
-        p["o_core"].tolist(), p["c_core"].tolist(), scorer=fuzz.token_sort_ratio, workers=-1
+    o_rows, c_rows = p["o"].to_numpy(dtype=np.int64), p["c"].to_numpy(dtype=np.int64)
+
+    def side(frame: pd.DataFrame, column: str, rows: np.ndarray) -> pd.Series:
+        return pd.Series(frame[column].to_numpy()[rows], index=p.index)
+
+    o_vat, c_vat = side(orgs, "vat", o_rows), side(contacts, "vat", c_rows)
+    both_vat = o_vat.notna() & c_vat.notna()
+    p["vat_conflict"] = both_vat & o_vat.ne(c_vat)
+    p["vat_agrees"] = p["vat_agrees"] | (both_vat & o_vat.eq(c_vat))
+    names = name_evidence(
+        side(orgs, "core", o_rows),
+        side(contacts, "core", c_rows),
+        side(orgs, "trading", o_rows),
+        side(contacts, "trading", c_rows),
     )
-    subset = process.cpdist(
-        p["o_core"].tolist(), p["c_core"].tolist(), scorer=fuzz.token_set_ratio, workers=-1
-    )
-    p["name_score"] = np.asarray(sort, dtype=float).round(1)
-    shared_word = [
-        bool(set(a.split()) & set(b.split())) for a, b in zip(p["o_core"], p["c_core"], strict=True)
-    ]
-    both_named = p["o_core"].astype(bool) & p["c_core"].astype(bool)
-    both_pc = p["o_postcode"].notna() & p["c_postcode"].notna()
-    p["postcode_agrees"] = both_pc & p["o_postcode"].eq(p["c_postcode"])
+    p["name_exact"], p["name_score"] = names["exact"], names["score"]
+    o_pc, c_pc = side(orgs, "postcode", o_rows), side(contacts, "postcode", c_rows)
+    both_pc = o_pc.notna() & c_pc.notna()
+    p["postcode_agrees"] = both_pc & o_pc.eq(c_pc)
     p["postcode_conflict"] = both_pc & ~p["postcode_agrees"]
-    city = ~both_pc & p["o_city"].notna() & p["o_city"].eq(p["c_city"])
-    forms = p["o_form"].isin(STRONG_FORMS) & p["c_form"].isin(STRONG_FORMS)
-    p["form_conflict"] = forms & p["o_form"].ne(p["c_form"])
+    o_city = side(orgs, "city", o_rows)
+    city = ~both_pc & o_city.notna() & o_city.eq(side(contacts, "city", c_rows))
+    o_form, c_form = side(orgs, "form", o_rows), side(contacts, "form", c_rows)
+    p["form_conflict"] = o_form.isin(STRONG_FORMS) & c_form.isin(STRONG_FORMS) & o_form.ne(c_form)
     score = (
         p["stored"] * POINTS["stored"]
         + p["vat_agrees"] * POINTS["vat"]
@@ -495,24 +567,17 @@ def score_pairs(pairs: pd.DataFrame, orgs: pd.DataFrame, contacts: pd.DataFrame)
         + p["form_conflict"] * POINTS["form_conflict"]
     )
     name_points = np.select(
-        [
-            p["name_exact"],
-            p["name_score"] >= NAME_CLOSE,
-            p["name_score"] >= NAME_NEAR,
-            both_named & (np.asarray(subset) >= 100),
-            both_named & ~pd.Series(shared_word, index=p.index) & (p["name_score"] < 80),
-        ],
+        [names["exact"], names["typo"], names["subset"], names["near"], names["unrelated"]],
         [
             POINTS["name_exact"],
-            POINTS["name_close"],
-            POINTS["name_near"],
+            POINTS["name_typo"],
             POINTS["name_subset"],
+            POINTS["name_near"],
             POINTS["name_unrelated"],
         ],
         0.0,
     )
     p["score"] = (score + name_points).astype(float)
-    p["domain_agrees"] = p["domain_agrees"].astype(bool)
     p["key"] = np.select(
         [p["stored"], p["vat_agrees"], p["reference_invoices"].gt(0), p["email_agrees"], p["domain_agrees"]],
         list(KEY_ORDER[:5]),
@@ -521,8 +586,70 @@ def score_pairs(pairs: pd.DataFrame, orgs: pd.DataFrame, contacts: pd.DataFrame)
     p["band"] = np.select([p["score"] >= limit for limit, _ in BANDS], [band for _, band in BANDS], "none")
     # every two points of agreeing evidence halves the remaining doubt
     p["confidence"] = (1 - np.power(0.5, p["score"].clip(lower=0) / 2)).round(3)
-    p["org_name"], p["contact_name"] = p["o_name"], p["c_name"]
+    for column, frame, rows in (
+        ("source", orgs, o_rows),
+        ("org_id", orgs, o_rows),
+        ("contact_id", contacts, c_rows),
+    ):
+        p[column] = frame[column].to_numpy()[rows]
+    p["org_name"], p["contact_name"] = side(orgs, "name", o_rows), side(contacts, "name", c_rows)
     return p
+
+
+def name_evidence(
+    left: pd.Series, right: pd.Series, left_trading: pd.Series, right_trading: pd.Series
+) -> pd.DataFrame:
+    """How two canonical company names compare, per pair: `exact` (same words, or one is the other's
+    trading name), `typo` (one word one keystroke apart), `subset` (one's words all in the other),
+    `near` (token_sort >= NAME_NEAR), `unrelated` (no word, initials or spelling in common)."""
+    a, b = left.tolist(), right.tolist()
+    sort = np.asarray(process.cpdist(a, b, scorer=fuzz.token_sort_ratio, workers=-1), dtype=float)
+    subset = np.asarray(process.cpdist(a, b, scorer=fuzz.token_set_ratio, workers=-1), dtype=float)
+    named = left.astype(bool).to_numpy() & right.astype(bool).to_numpy()
+    frame = pd.DataFrame({"l": left, "r": right, "lt": left_trading, "rt": right_trading})
+    exact = _any_equal(frame, ("l", "lt"), ("r", "rt")).to_numpy() | (named & (sort >= 100))
+    exact |= named & (left.str.replace(" ", "").to_numpy() == right.str.replace(" ", "").to_numpy())
+    typo = np.zeros(len(a), dtype=bool)
+    unrelated = np.zeros(len(a), dtype=bool)
+    for i in np.flatnonzero(named & ~exact):
+        if sort[i] >= 80:
+            typo[i] = _one_slip(a[i], b[i])
+        else:
+            unrelated[i] = not (set(a[i].split()) & set(b[i].split())) and not _acronym(a[i], b[i])
+    return pd.DataFrame(
+        {
+            "exact": exact,
+            "typo": typo,
+            "subset": named & ~exact & (subset >= 100),
+            "near": named & ~exact & (sort >= NAME_NEAR),
+            "unrelated": unrelated,
+            "score": sort.round(1),
+        },
+        index=left.index,
+    )
+
+
+def _one_slip(a: str, b: str) -> bool:
+    """One word differs by one dropped, doubled, swapped or changed letter ("Brightwatr" / "Brightwater");
+    "Northern" / "Southern" differ by two and stay apart."""
+    left, right = a.split(), b.split()
+    if len(left) != len(right):
+        return False
+    differ = [(x, y) for x, y in zip(left, right, strict=True) if x != y]
+    if len(differ) != 1:
+        return False
+    x, y = differ[0]
+    return min(len(x), len(y)) >= 4 and DamerauLevenshtein.distance(x, y) <= 1
+
+
+def _acronym(a: str, b: str) -> bool:
+    """ "copper beech garden centre" / "cbgc trading": one name's initials are a word of the other."""
+
+    def initials(name: str) -> str:
+        words = name.split()
+        return "".join(w[0] for w in words) if len(words) >= 2 else ""
+
+    return bool(initials(a) and initials(a) in b.split()) or bool(initials(b) and initials(b) in a.split())
 
 
 def _any_equal(p: pd.DataFrame, left: tuple[str, ...], right: tuple[str, ...]) -> pd.Series:
@@ -536,43 +663,39 @@ def _any_equal(p: pd.DataFrame, left: tuple[str, ...], right: tuple[str, ...]) -
 # --- one-to-one assignment --------------------------------------------------------------------------
 def assign_links(scored: pd.DataFrame) -> pd.DataFrame:
     """Accepted pairs assigned one-to-one, best first; the rest of each record's best pair kept as a
-    duplicate link when its partner was taken by a better pair."""
+    duplicate link when its partner was taken by a better pair. Keeps the row columns `o`, `c`."""
     if scored.empty:
-        return pd.DataFrame(columns=LINK_COLUMNS)
+        return pd.DataFrame(columns=[*LINK_COLUMNS, *PAIR])
     accepted = scored[scored["score"] >= ACCEPT].copy()
     priority = {k: i for i, k in enumerate(KEY_ORDER)}
     accepted["_priority"] = accepted["key"].map(priority)
     accepted = accepted.sort_values(
         ["score", "_priority", "source", "org_id", "contact_id"], ascending=[False, True, True, True, True]
     )
-    taken_orgs: set[tuple[str, str]] = set()
-    taken_contacts: set[str] = set()
-    assignment: list[str | None] = []
-    for source, org_id, contact_id in zip(
-        accepted["source"], accepted["org_id"], accepted["contact_id"], strict=True
-    ):
-        org = (source, org_id)
-        if org not in taken_orgs and contact_id not in taken_contacts:
-            taken_orgs.add(org)
-            taken_contacts.add(contact_id)
-            assignment.append("one_to_one")
-        else:
-            assignment.append(None)
-    accepted["assignment"] = assignment
-    rest = accepted[accepted["assignment"].isna()]
-    org_key = pd.Series(list(zip(rest["source"], rest["org_id"], strict=True)), index=rest.index)
+    taken_orgs = np.zeros(int(accepted["o"].max()) + 1 if len(accepted) else 0, dtype=bool)
+    taken_contacts = np.zeros(int(accepted["c"].max()) + 1 if len(accepted) else 0, dtype=bool)
+    primary = np.zeros(len(accepted), dtype=bool)
+    for n, (o, c) in enumerate(zip(accepted["o"].tolist(), accepted["c"].tolist(), strict=True)):
+        if not taken_orgs[o] and not taken_contacts[c]:
+            taken_orgs[o] = taken_contacts[c] = primary[n] = True
+    accepted["assignment"] = pd.Series(primary, index=accepted.index).map({True: "one_to_one", False: None})
+    rest = accepted[~primary]
     # an organisation left over whose best contact is taken is a second CRM record of that contact
-    spare_orgs = rest[~org_key.isin(taken_orgs)].drop_duplicates(["source", "org_id"])
-    spare_orgs = spare_orgs.assign(assignment="duplicate_org")
-    spare_contacts = rest[~rest["contact_id"].isin(taken_contacts)].drop_duplicates("contact_id")
-    spare_contacts = spare_contacts.assign(assignment="duplicate_contact")
-    links = pd.concat([accepted[accepted["assignment"].notna()], spare_orgs, spare_contacts])
+    spare_orgs = rest[~taken_orgs[rest["o"].to_numpy(dtype=np.int64)]].drop_duplicates("o")
+    spare_contacts = rest[~taken_contacts[rest["c"].to_numpy(dtype=np.int64)]].drop_duplicates("c")
+    links = pd.concat(
+        [
+            accepted[primary],
+            spare_orgs.assign(assignment="duplicate_org"),
+            spare_contacts.assign(assignment="duplicate_contact"),
+        ]
+    )
     links = links.drop_duplicates(PAIR)
-    return links[LINK_COLUMNS].reset_index(drop=True)
+    return links[[*LINK_COLUMNS, *PAIR]].reset_index(drop=True)
 
 
 # --- findings ---------------------------------------------------------------------------------------
-def orgs_without_contact(tables: ProfileTables, unmatched: pd.DataFrame) -> list[Finding]:
+def orgs_without_contact(tables: ProfileTables, unmatched: pd.DataFrame, refs: pd.DataFrame) -> list[Finding]:
     """Unmatched organisations that have won deals: those deals must be invoiced to a Xero contact that
     does not exist (or that no key can find). Organisations with only open or lost deals, or none, are
     prospects: unmatched is their normal state, so they are listed, not reported."""
@@ -582,25 +705,24 @@ def orgs_without_contact(tables: ProfileTables, unmatched: pd.DataFrame) -> list
         deals["status"].astype(str).str.lower().eq("won") | deals["is_won"].fillna(False).astype(bool)
     ]
     won = won.merge(unmatched[["source", "org_id", "name"]], on=["source", "org_id"])
-    invoiced = set(zip(*[invoice_deal_links(tables)[c] for c in ("source", "deal_id")], strict=True))
-    as_of = pd.Timestamp(tables.as_of)
+    won_day = pd.to_datetime(won["won_time"].fillna(won["close_time"]), utc=True).dt.tz_localize(None)
+    won = won.assign(late=(pd.Timestamp(tables.as_of) - won_day) > pd.Timedelta(days=WON_INVOICE_GRACE_DAYS))
+    invoiced = set(_keys(refs, "deal_id"))
+    won = won.assign(invoiced=_keys(won, "deal_id").isin(invoiced))
     findings = []
-    for (source, org_id), group in won.groupby(["source", "org_id"], sort=True):
-        name = group["name"].iloc[0]
-        won_day = pd.to_datetime(group["won_time"].fillna(group["close_time"]), utc=True).dt.tz_localize(None)
-        late = (as_of - won_day) > pd.Timedelta(days=WON_INVOICE_GRACE_DAYS)
-        unbilled = [
-            d for d, s in zip(group["deal_id"], group["source"], strict=True) if (s, d) not in invoiced
-        ]
+    for (source, org_id), group in sorted(group_records(won, ["source", "org_id"]).items()):
+        name = group[0]["name"]
+        unbilled = [d["deal_id"] for d in group if not d["invoiced"]]
+        late = any(d["late"] and d["deal_id"] in unbilled for d in group)
         findings.append(
             Finding(
                 kind="crm_org_without_xero_contact",
                 # won work that should already have been billed cannot be, until the contact exists
-                severity="high" if (late & group["deal_id"].isin(unbilled)).any() else "medium",
+                severity="high" if late else "medium",
                 subject_table="organisations",
                 subject_id=str(org_id),
                 explanation=(
-                    f"CRM organisation {name} has {len(group)} won deal(s), {_deal_list(group)}, but matches "
+                    f"CRM organisation {name} has {len(group)} won deal(s), {deal_list(group)}, but matches "
                     "no Xero contact by stored ContactID, VAT number, invoice reference, email, domain or "
                     "name."
                 ),
@@ -608,20 +730,40 @@ def orgs_without_contact(tables: ProfileTables, unmatched: pd.DataFrame) -> list
                     f"Search Xero for {name} under another name; link it by storing its ContactID on the "
                     "organisation, or create the contact from the CRM record before invoicing."
                 ),
-                records={"organisations": [str(org_id)], "deals": group["deal_id"].tolist()},
+                records={"organisations": [str(org_id)], "deals": [d["deal_id"] for d in group]},
                 evidence={"won_deals": len(group), "unbilled_deals": unbilled, "source": source},
             )
         )
     return findings
 
 
-def _deal_list(deals: pd.DataFrame, limit: int = 5) -> str:
-    shown = [
-        f"{d.deal_id} '{d.title}' ({money(d.value, d.currency)})"
-        for d in deals.head(limit).itertuples(index=False)
-    ]
+def group_records(frame: pd.DataFrame, keys: list[str]) -> dict[Any, list[dict[str, Any]]]:
+    """Rows as dicts grouped by `keys` (a tuple key for several): building findings group by group from
+    plain dicts is far cheaper than slicing a DataFrame per group."""
+    groups: dict[Any, list[dict[str, Any]]] = {}
+    for row in frame.to_dict("records"):
+        key = tuple(row[k] for k in keys) if len(keys) > 1 else row[keys[0]]
+        groups.setdefault(key, []).append(row)
+    return groups
+
+
+def deal_list(deals: list[dict[str, Any]], limit: int = 5) -> str:
+    """`"1172 'Trent - Survey' (£900.00), ..."` for the first `limit` deals."""
+    shown = [f"{d['deal_id']} '{d['title']}' ({money(d['value'], d['currency'])})" for d in deals[:limit]]
     more = len(deals) - limit
     return ", ".join(shown) + (f" and {more} more" if more > 0 else "")
+
+
+def totals_by_currency(rows: list[dict[str, Any]], column: str) -> str:
+    """`"£1,200.00 + €80.00"`: amounts summed per currency (Decimal), never converted."""
+    totals: dict[str, Any] = {}
+    for row in rows:
+        value = row[column]
+        if value is None or pd.isna(value):
+            continue
+        code = row["currency"] if isinstance(row["currency"], str) and row["currency"] else "GBP"
+        totals[code] = totals.get(code, 0) + value
+    return " + ".join(money(v, c) for c, v in sorted(totals.items())) or "no value"
 
 
 def contacts_without_org(tables: ProfileTables, unmatched: pd.DataFrame) -> list[Finding]:
@@ -631,20 +773,15 @@ def contacts_without_org(tables: ProfileTables, unmatched: pd.DataFrame) -> list
     neither needs a CRM organisation. A customer does: sales cannot see its billing, and the first deal
     the CRM wins for it will create a second Xero contact.
     """
+    active = unmatched[unmatched["status"].eq("ACTIVE")]
+    names = dict(zip(active["contact_id"], active["name"], strict=True))
     sales = live_sales_invoices(tables)
-    sales = sales[sales["contact_id"].isin(set(unmatched["contact_id"]))]
-    active = unmatched[unmatched["status"].eq("ACTIVE")].set_index("contact_id")
-    as_of = pd.Timestamp(tables.as_of)
-    recent = as_of - pd.Timedelta(days=RECENT_CUSTOMER_DAYS)
+    sales = sales[sales["contact_id"].isin(set(names))]
+    recent = pd.Timestamp(tables.as_of) - pd.Timedelta(days=RECENT_CUSTOMER_DAYS)
     findings = []
-    for contact_id, group in sales[sales["contact_id"].isin(active.index)].groupby("contact_id", sort=True):
-        name = active.loc[contact_id, "name"]
-        last = pd.Timestamp(group["date"].max())
-        totals: dict[str, Any] = {}
-        for value, currency in zip(group["total"], group["currency"], strict=True):
-            code = currency if isinstance(currency, str) and currency else "GBP"
-            totals[code] = totals.get(code, 0) + value
-        billed = " + ".join(money(v, c) for c, v in sorted(totals.items()))
+    for contact_id, group in sorted(group_records(sales, ["contact_id"]).items()):
+        name = names[contact_id]
+        last = max(pd.Timestamp(i["date"]) for i in group)
         findings.append(
             Finding(
                 kind="xero_contact_without_crm_org",
@@ -652,8 +789,9 @@ def contacts_without_org(tables: ProfileTables, unmatched: pd.DataFrame) -> list
                 subject_table="xero_contacts",
                 subject_id=str(contact_id),
                 explanation=(
-                    f"Xero customer {name} has {len(group)} live sales invoice(s) ({billed}, last on "
-                    f"{last:%d %b %Y}) but matches no CRM organisation."
+                    f"Xero customer {name} has {len(group)} live sales invoice(s) "
+                    f"({totals_by_currency(group, 'total')}, last on {last:%d %b %Y}) but matches no CRM "
+                    "organisation."
                 ),
                 fix=(
                     f"Find {name} in the CRM under another name and store this ContactID on it, or create "
@@ -661,7 +799,7 @@ def contacts_without_org(tables: ProfileTables, unmatched: pd.DataFrame) -> list
                 ),
                 records={
                     "xero_contacts": [str(contact_id)],
-                    "invoices": group["invoice_id"].astype(str).tolist(),
+                    "invoices": [str(i["invoice_id"]) for i in group],
                 },
                 evidence={"sales_invoices": len(group), "last_invoice": f"{last:%Y-%m-%d}"},
             )
@@ -725,95 +863,90 @@ RECOMMENDATION_COLUMNS = [
 
 
 def recommend_keys(
-    tables: ProfileTables, orgs: pd.DataFrame, contacts: pd.DataFrame, links: pd.DataFrame
+    tables: ProfileTables,
+    crm: CrmSide,
+    contacts: pd.DataFrame,
+    links: pd.DataFrame,
+    billed: pd.DataFrame,
+    stored: pd.DataFrame,
 ) -> KeyRecommendation:
     """Per key: the share of CRM organisations and of Xero customers that carry it, how unique its
     values are, how many one-to-one links it made, and how often the two sides agree when both have it."""
+    orgs = crm.orgs
     customers = _customer_contacts(tables, contacts)
     pairs = links[links["assignment"].eq("one_to_one")]
-    o = orgs.set_index(["source", "org_id"])
-    c = contacts.set_index("contact_id")
-    po = o.reindex(list(zip(pairs["source"], pairs["org_id"], strict=True)))
-    pc = c.reindex(pairs["contact_id"])
-    stored = resolve_stored_contact_ids(tables)
-    stored_on = set(zip(stored["source"], stored["org_id"], strict=True))
-    crm_ids = set(orgs["org_id"])
-    carries_crm_id = contacts["contact_number"].isin(crm_ids) | contacts["account_number"].isin(crm_ids)
-    refs = _reference_pairs(tables, contacts)
-    ref_orgs = set(zip(refs["source"], refs["org_id"], strict=True))
-    ref_contacts = set(refs["contact_id"])
-    org_key = pd.Series(list(zip(orgs["source"], orgs["org_id"], strict=True)), index=orgs.index)
-    pair_key = list(zip(pairs["source"], pairs["org_id"], strict=True))
-    presence: dict[str, tuple[pd.Series, pd.Series, np.ndarray, np.ndarray, np.ndarray]] = {
-        "stored_contact_id": (
-            org_key.isin(stored_on),
-            carries_crm_id,
-            np.array([k in stored_on for k in pair_key], dtype=bool),
-            np.ones(len(pairs), dtype=bool),
-            pairs["stored"].to_numpy(dtype=bool),
-        ),
-        "vat_number": (
-            orgs["vat"].notna(),
-            contacts["vat"].notna(),
-            po["vat"].notna().to_numpy(),
-            pc["vat"].notna().to_numpy(),
-            pairs["vat_agrees"].to_numpy(dtype=bool),
-        ),
-        "invoice_reference": (
-            org_key.isin(ref_orgs),
-            contacts["contact_id"].isin(ref_contacts),
-            np.array([k in ref_orgs for k in pair_key], dtype=bool),
-            pairs["contact_id"].isin(ref_contacts).to_numpy(),
-            pairs["reference_invoices"].gt(0).to_numpy(),
-        ),
-        "email": (
-            orgs["emails"].map(bool),
-            contacts["email"].notna(),
-            po["emails"].map(bool).to_numpy(dtype=bool),
-            pc["email"].notna().to_numpy(),
-            pairs["email_agrees"].to_numpy(dtype=bool),
-        ),
+    o_rows, c_rows = pairs["o"].to_numpy(dtype=np.int64), pairs["c"].to_numpy(dtype=np.int64)
+
+    def on_orgs(rows: Any) -> np.ndarray:
+        mask = np.zeros(len(orgs), dtype=bool)
+        rows = np.asarray(rows, dtype=np.int64)
+        mask[rows[rows >= 0]] = True
+        return mask
+
+    org_index = pd.Index(orgs["key"])
+    has_stored = on_orgs(org_index.get_indexer(_keys(stored)))
+    has_email, has_domain = on_orgs(crm.emails["row"]), on_orgs(crm.domains["row"])
+    was_billed = on_orgs(org_index.get_indexer(_keys(billed)))
+    billed_contact = contacts["contact_id"].isin(billed["contact_id"]).to_numpy()
+    crm_ids = orgs["org_id"]
+    carries_crm_id = (
+        contacts["contact_number"].isin(crm_ids) | contacts["account_number"].isin(crm_ids)
+    ).to_numpy()
+    vat_o, vat_c = orgs["vat"].notna().to_numpy(), contacts["vat"].notna().to_numpy()
+    email_c, domain_c = contacts["email"].notna().to_numpy(), contacts["domain"].notna().to_numpy()
+    name_o, name_c = orgs["core"].astype(bool).to_numpy(), contacts["core"].astype(bool).to_numpy()
+    # per key: CRM side has it, Xero side has it, and whether each one-to-one link's sides agree on it
+    presence = {
+        "stored_contact_id": (has_stored, carries_crm_id, pairs["stored"]),
+        "vat_number": (vat_o, vat_c, pairs["vat_agrees"]),
+        "invoice_reference": (was_billed, billed_contact, pairs["reference_invoices"].gt(0)),
+        "email": (has_email, email_c, pairs["email_agrees"]),
+        "email_domain": (has_domain, domain_c, pairs["domain_agrees"]),
+        "name": (name_o, name_c, pairs["name_exact"]),
+    }
+    on_customers = contacts[customers.to_numpy()]
+    uniqueness = {
+        "vat_number": (_unique_share(orgs["vat"].dropna()), _unique_share(on_customers["vat"].dropna())),
         "email_domain": (
-            orgs["domains"].map(bool),
-            contacts["domain"].notna(),
-            po["domains"].map(bool).to_numpy(dtype=bool),
-            pc["domain"].notna().to_numpy(),
-            pairs["domain_agrees"].to_numpy(dtype=bool),
+            _unique_holders(crm.domains, "domain"),
+            _unique_share(on_customers["domain"].dropna()),
         ),
         "name": (
-            orgs["core"].astype(bool),
-            contacts["core"].astype(bool),
-            po["core"].astype(bool).to_numpy(dtype=bool),
-            pc["core"].astype(bool).to_numpy(dtype=bool),
-            pairs["name_exact"].to_numpy(dtype=bool),
+            _unique_share(orgs["core"][name_o]),
+            _unique_share(on_customers["core"][on_customers["core"].astype(bool)]),
         ),
     }
-    values = {"vat_number": ("vat", "vat"), "email_domain": ("domains", "domain"), "name": ("core", "core")}
     rows = []
     by_key = pairs["key"].value_counts()
+    customer_mask = customers.to_numpy(dtype=bool)
     for key in KEY_ORDER:
-        crm_has, xero_has, pair_crm, pair_xero, agrees = presence[key]
-        comparable = pair_crm & pair_xero
-        crm_column, xero_column = values.get(key, (None, None))
+        crm_has, xero_has, agrees = presence[key]
+        # the stored id sits on the CRM side only: every link whose organisation has one can be checked
+        xero_side = np.ones(len(pairs), dtype=bool) if key == "stored_contact_id" else xero_has[c_rows]
+        comparable = crm_has[o_rows] & xero_side
+        agreeing = int((agrees.to_numpy(dtype=bool) & comparable).sum())
+        crm_unique, xero_unique = uniqueness.get(key, (None, None))
         rows.append(
             {
                 "key": key,
                 "crm_populated": _share(crm_has),
-                "xero_populated": _share(xero_has[customers]) if customers.any() else 0.0,
-                "crm_unique": _unique_share(orgs[crm_column][crm_has]) if crm_column else None,
-                "xero_unique": _unique_share(contacts[xero_column][xero_has & customers])
-                if xero_column
-                else None,
+                "xero_populated": _share(xero_has[customer_mask]),
+                "crm_unique": crm_unique,
+                "xero_unique": xero_unique,
                 "links": int(by_key.get(key, 0)),
                 "comparable_links": int(comparable.sum()),
-                "agreeing_links": int((agrees & comparable).sum()),
-                "agreement": round(float((agrees & comparable).sum()) / comparable.sum(), 3)
-                if comparable.any()
-                else None,
+                "agreeing_links": agreeing,
+                "agreement": round(agreeing / comparable.sum(), 3) if comparable.any() else None,
             }
         )
     table = pd.DataFrame(rows, columns=RECOMMENDATION_COLUMNS)
-    return KeyRecommendation(table, _recommendation_text(tables, orgs, contacts, links, table, stored))
+    return KeyRecommendation(table, _recommendation_text(orgs, contacts, links, table, stored))
+
+
+def _keys(frame: pd.DataFrame, id_column: str = "org_id") -> pd.Series:
+    """One text key per row from the CRM and its record id, for fast membership tests across frames
+    (ids are only unique within one CRM)."""
+    return frame["source"].astype(str) + "\x1f" + frame[id_column].astype(str)
 
 
 def _customer_contacts(tables: ProfileTables, contacts: pd.DataFrame) -> pd.Series:
@@ -824,17 +957,23 @@ def _customer_contacts(tables: ProfileTables, contacts: pd.DataFrame) -> pd.Seri
     return contacts["status"].eq("ACTIVE") & contacts["contact_id"].isin(flagged | billed)
 
 
-def _share(mask: pd.Series) -> float:
-    return round(float(mask.mean()), 3) if len(mask) else 0.0
+def _share(mask: Any) -> float:
+    return round(float(np.mean(mask)), 3) if len(mask) else 0.0
 
 
 def _unique_share(values: pd.Series) -> float | None:
     """Share of populated values that only one record carries (a key shared by many identifies none)."""
     if values.empty:
         return None
-    exploded = values.explode().dropna()
-    holders = exploded.map(exploded.value_counts())
-    shared = holders.gt(1).groupby(level=0).any().reindex(values.index, fill_value=False)
+    return round(float(values.map(values.value_counts()).eq(1).mean()), 3)
+
+
+def _unique_holders(frame: pd.DataFrame, column: str) -> float | None:
+    """Share of the organisations holding a value whose values no other organisation holds."""
+    if frame.empty:
+        return None
+    holders = frame[column].map(frame[column].value_counts())
+    shared = holders.gt(1).groupby(frame["row"]).any()
     return round(float(1 - shared.mean()), 3)
 
 
@@ -843,7 +982,6 @@ def _percent(share: float | None) -> str:
 
 
 def _recommendation_text(
-    tables: ProfileTables,
     orgs: pd.DataFrame,
     contacts: pd.DataFrame,
     links: pd.DataFrame,

@@ -136,15 +136,15 @@ def monthly_counts(tables: ProfileTables) -> pd.DataFrame:
     ]
     invoices = tables["invoices"]
     sales = invoices[invoices["type"].eq("ACCREC")]
-    lines = tables["invoice_lines"]
-    sales_lines = lines.merge(sales[["invoice_id", "date"]], on="invoice_id")
+    sales_day = sales.drop_duplicates("invoice_id").set_index("invoice_id")["date"]
+    line_days = tables["invoice_lines"]["invoice_id"].map(sales_day)
     series = {
         "deals_won": _month(won["won_time"].fillna(won["close_time"])),
         "deals_created": _month(deals["created_at"]),
         "organisations_created": _month(live_organisations(tables)["created_at"]),
         "people_created": _month(tables["people"]["created_at"]),
         "sales_invoices": _month(sales["date"]),
-        "sales_invoice_lines": _month(sales_lines["date"]),
+        "sales_invoice_lines": _month(line_days),
         "bills": _month(invoices.loc[invoices["type"].eq("ACCPAY"), "date"]),
         "payments": _month(tables["payments"]["date"]),
         "credit_notes": _month(tables["credit_notes"]["date"]),
