@@ -95,6 +95,32 @@ def _validated(
         return None
 
 
+def _cells(
+    merge: Merge,
+    sheet: SectionSheet,
+    grid: Grid,
+    cells: tuple[Any, ...],
+    excel_row: int,
+    base: PlanRow | None,
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The row's editable cells by attribute (and every cell as typed, for problems); an edit to a
+    locked column of an exported row is reported and ignored."""
+    data: dict[str, Any] = {}
+    raw: dict[str, Any] = {}
+    for column in sheet.columns:
+        header = sheet.header(column)
+        if column.attr is None or column.attr == "id" or header not in grid.columns:
+            continue
+        value = grid.value(cells, header)
+        raw[column.attr] = value
+        if column.editable:
+            data[column.attr] = value
+        elif base is not None and not same_cell(value, cell_value(getattr(base, column.attr))):
+            why = "this column is not editable; the change was ignored"
+            merge.add(sheet.name, excel_row, header, value, why, "warning")
+    return data, raw
+
+
 def merge_section(
     merge: Merge, sheet: SectionSheet, grid: Grid | None, exported: Sequence[PlanRow]
 ) -> list[PlanRow]:
@@ -145,25 +171,8 @@ def merge_section(
             merge.located.new_ids.add((sheet.section, row_id))
         seen[row_id] = excel_row
         base_data = base.model_dump() if base is not None else None
-        data: dict[str, Any] = dict(base_data) if base_data is not None else {"id": row_id}
-        raw: dict[str, Any] = {}
-        for column in sheet.columns:
-            header = sheet.header(column)
-            if column.attr is None or column.attr == "id" or header not in grid.columns:
-                continue
-            value = grid.value(cells, header)
-            raw[column.attr] = value
-            if column.editable:
-                data[column.attr] = value
-            elif base is not None and not same_cell(value, cell_value(getattr(base, column.attr))):
-                merge.add(
-                    sheet.name,
-                    excel_row,
-                    header,
-                    value,
-                    "this column is not editable; the change was ignored",
-                    "warning",
-                )
+        data, raw = _cells(merge, sheet, grid, cells, excel_row, base)
+        data = {**(base_data or {}), "id": row_id, **data}
 
         def on_error(attr: str, error: Any, excel_row: int = excel_row, raw: dict[str, Any] = raw) -> None:
             column = sheet.column_for(attr)
