@@ -18,6 +18,8 @@ from workbench.auth import (
     XERO_CONNECTIONS_URL,
     XERO_TOKEN_URL,
     PipedriveApiToken,
+    PkceStart,
+    XeroClientCredentials,
     choose_xero_tenant,
     exchange_pipedrive_code,
     exchange_xero_code,
@@ -53,7 +55,43 @@ def connect_xero(
     opens a browser and catches the redirect on a loopback port; the app does it in the page).
     """
     start = start_xero_authorization(client_id, redirect_uri, authorize_url=authorize_url)
-    code = read_authorization_response(authorize(start.url), start.state)
+    return complete_xero_sign_in(
+        start=start,
+        redirected_to=authorize(start.url),
+        client_id=client_id,
+        store=store,
+        name=name,
+        redirect_uri=redirect_uri,
+        token_client=token_client,
+        tenant=tenant,
+        client_secret=client_secret,
+        token_url=token_url,
+        connections_url=connections_url,
+    )
+
+
+def complete_xero_sign_in(
+    *,
+    start: PkceStart,
+    redirected_to: str,
+    client_id: str,
+    store: TokenStore,
+    name: str,
+    redirect_uri: str,
+    token_client: httpx.Client,
+    tenant: str | None = None,
+    client_secret: str | None = None,
+    token_url: str = XERO_TOKEN_URL,
+    connections_url: str = XERO_CONNECTIONS_URL,
+    api_base: str | None = None,
+) -> StoredToken:
+    """The second half of `connect_xero`, for when the redirect arrives later (the app's page reload):
+    check it belongs to `start`, trade the code, pick the tenant, save under `name`.
+
+    `api_base` (a served sandbox's API root) is kept with the token, with `token_url`, so pulls and
+    refreshes go to the same service the sign-in went to.
+    """
+    code = read_authorization_response(redirected_to, start.state)
     token = exchange_xero_code(
         token_client,
         client_id=client_id,
@@ -72,7 +110,41 @@ def connect_xero(
         "tenant_name": connection.get("tenantName"),
         "connection_id": connection.get("id"),
     }
+    if api_base is not None:
+        extra.update(api_base=api_base, token_url=token_url)
     token = token.model_copy(update={"tenant_id": connection["tenantId"], "extra": extra})
+    store.save(name, token)
+    return token
+
+
+def connect_xero_custom(
+    *,
+    client_id: str,
+    client_secret: str,
+    store: TokenStore,
+    token_client: httpx.Client,
+    name: str = "xero-custom",
+    tenant_id: str | None = None,
+    token_url: str = XERO_TOKEN_URL,
+) -> StoredToken:
+    """Check a Xero custom connection's id and secret (one client_credentials token) and keep them in
+    the token store under `name`, so pulls can use it without XERO_CLIENT_ID/SECRET in the environment.
+
+    The secret is kept with the token (in the private store only): a custom connection has no refresh
+    token, every new access token is asked for with the id and secret.
+    """
+    client_id, client_secret = client_id.strip(), client_secret.strip()
+    if not client_id or not client_secret:
+        raise AuthError(
+            "a Xero custom connection needs both its client id and its client secret",
+            hint="copy both from the custom connection's page in the Xero developer portal",
+        )
+    credentials = XeroClientCredentials(
+        client_id, client_secret, token_client=token_client, token_url=token_url, tenant_id=tenant_id
+    )
+    fresh = credentials.fetch()
+    extra = {"grant": "client_credentials", "client_id": client_id, "client_secret": client_secret}
+    token = fresh.model_copy(update={"extra": {**extra, "token_url": token_url}, "tenant_id": tenant_id})
     store.save(name, token)
     return token
 

@@ -125,13 +125,25 @@ class Connector:
         client = self._client(None)
         if kind == "custom":
             client_id, secret = os.environ.get("XERO_CLIENT_ID"), os.environ.get("XERO_CLIENT_SECRET")
+            token_url = XERO_TOKEN_URL
+            if not client_id or not secret:
+                # one saved by the app (`workbench.connect.connect_xero_custom`) under the connection's name
+                saved = self.store.load(self.xero.name)
+                if saved is not None and saved.extra.get("grant") == "client_credentials":
+                    client_id, secret = str(saved.extra["client_id"]), str(saved.extra["client_secret"])
+                    token_url = str(saved.extra.get("token_url") or XERO_TOKEN_URL)
             if not client_id or not secret:
                 raise ConfigurationError(
                     "a Xero custom connection needs XERO_CLIENT_ID and XERO_CLIENT_SECRET in the environment",
-                    hint="copy both from the custom connection's page in the Xero developer portal",
+                    hint="copy both from the custom connection's page in the Xero developer portal "
+                    "(or enter them on the app's Connect page)",
                 )
             client.auth = XeroClientCredentials(
-                client_id, secret, token_client=self._client(None), tenant_id=self.xero.tenant_id
+                client_id,
+                secret,
+                token_client=self._client(None),
+                token_url=token_url,
+                tenant_id=self.xero.tenant_id,
             )
             return xero_source(ApiSession("Xero", client, XeroBudget(clock)), self.xero.tenant_id)
         token = self.store.load(self.xero.name)
