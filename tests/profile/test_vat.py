@@ -174,6 +174,7 @@ def test_the_evidence_a_product_is_standard_rated_comes_from_crm_products_and_ac
     assert "CRM product DEV carries 20% VAT" in findings.loc["1", "explanation"]
     assert findings.loc["2", "severity"] == "medium" and "account 200" in findings.loc["2", "explanation"]
     assert findings.loc["3", "kind"] == "no_vat_domestic_sale"  # 'Consultancy - March' is item CONS
+    assert "on a NoTax invoice where the Xero item CONS" in findings.loc["3", "explanation"]
 
 
 def test_a_contact_without_an_address_is_placed_by_its_crm_organisation() -> None:
@@ -258,6 +259,15 @@ def test_how_sure_a_reverse_charge_finding_is_follows_what_says_so() -> None:
         and "construction sector" in findings.loc["c-s", "explanation"]
     )
     assert findings.loc["c-x", "severity"] == "low"
+
+
+def test_free_text_reverse_charge_services_are_recognised_by_their_description() -> None:
+    client = VatClient().contact("c-a", "Alpha Ltd", tax_number="GB980780684", sales_tax_type="DRCHARGE20")
+    client.contact("c-b", "Bravo Ltd", tax_number="GB361123646", sales_tax_type="DRCHARGE20")
+    client.invoice("1", "c-a", [Line("Groundworks day", "600.00", "DRCHARGE20")])
+    client.invoice("2", "c-b", [Line("Groundworks day", "600.00", "OUTPUT2")])
+    finding = only(find_vat_problems(client.tables()), "reverse_charge_customer")
+    assert finding["subject_id"] == "c-b" and "Groundworks day" in finding["explanation"]
 
 
 def test_no_reverse_charge_without_a_vat_number_or_for_other_services() -> None:

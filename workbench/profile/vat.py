@@ -2,14 +2,16 @@
 wrong VAT, each finding naming the records, the amounts and the fix.
 
 The rules read the tenant's own setup (its tax rates, items, accounts and CRM products) rather than
-assuming UK codes; each lives in a `vat_*` module:
+assuming UK codes. What they read: `vat_rates` (each tax rate as a treatment), `vat_lines` (sales lines
+with amounts in pence and what the catalogue expects), `vat_customers` (where each customer belongs,
+its VAT number, its trade), `vat_billing` (which invoice bills which deal). The rules:
 - `vat_codes`: tax codes unknown, retired or not for income; stored tax that is not Xero's rounding;
 - `vat_domestic`: zero-rated, exempt or no-VAT sales to UK customers of standard-rated products;
-- `vat_customer_rules`: VAT charged to overseas businesses or reverse-charge construction customers,
-  and customers invoiced both tax-exclusive and tax-inclusive;
+- `vat_customer_rules`: UK VAT charged to overseas businesses or to reverse-charge customers, and
+  customers invoiced both tax-exclusive and tax-inclusive;
 - `vat_deal_value`: deal values against invoice totals (VAT added twice, removed twice, rounding) and
   currencies;
-- `vat_numbers`: VAT numbers that fail their check digits, or differ between the linked records.
+- `vat_numbers`: VAT numbers that fail their check digits, or differ between linked records.
 """
 
 from __future__ import annotations
@@ -29,10 +31,9 @@ from workbench.profile.vat_customer_rules import (
 from workbench.profile.vat_customers import contact_org_links, customers
 from workbench.profile.vat_deal_value import deal_value_findings
 from workbench.profile.vat_domestic import domestic_sale_findings
-from workbench.profile.vat_lines import invoice_sums, live_invoices, sales_lines
+from workbench.profile.vat_lines import invoice_sums, item_treatments, live_invoices, sales_lines
 from workbench.profile.vat_numbers import vat_number_findings
 from workbench.profile.vat_rates import tax_rate_table
-from workbench.profile.vat_text import codes, lookup
 
 
 def _pays_vat(tables: ProfileTables) -> bool:
@@ -67,13 +68,10 @@ def find_vat_problems(
     findings += tax_code_findings(lines, rates, names)
     findings += tax_amount_findings(lines, invoices, sums, names)
     if _pays_vat(tables) and not rates.empty:
-        items = tables["items"]
-        item_treatments = pd.Series(
-            lookup(codes(items["sales_tax_type"]), rates["treatment"]).to_numpy(), index=codes(items["code"])
-        )
         findings += domestic_sale_findings(lines, book.profile, bills.deal_of_invoice())
         findings += eu_b2b_findings(lines, book)
-        findings += reverse_charge_findings(lines, book, bills.marked_reverse_charge, item_treatments, rates)
+        items = item_treatments(tables, rates)
+        findings += reverse_charge_findings(lines, book, bills.marked_reverse_charge, items, rates)
     findings += mixed_line_amount_findings(invoices, book)
     findings += deal_value_findings(bills, invoices, sums)
     findings += vat_number_findings(tables["organisations"], tables["xero_contacts"], contact_links)

@@ -13,7 +13,7 @@ from workbench.profile.findings import Finding, Severity
 from workbench.profile.vat_customers import ABROAD, UK, Customers
 from workbench.profile.vat_money import money, rate_text
 from workbench.profile.vat_rates import CHARGED, REVERSE_CHARGE
-from workbench.profile.vat_text import flag, grouped, listing, unique_in_order
+from workbench.profile.vat_text import Distinct, flag, grouped, listing, normal_text, unique_in_order
 
 Row = dict[str, Any]
 
@@ -38,6 +38,7 @@ def _vat_charged(rows: list[Row]) -> str:
 
 
 _LINE_COLUMNS = [
+    "description",
     "contact_id",
     "invoice_id",
     "invoice_number",
@@ -119,16 +120,17 @@ def reverse_charge_findings(
     `item_treatments`: product code -> treatment of the Xero item's default sales tax.
     """
     reverse = flag(lines["treatment"] == REVERSE_CHARGE)
-    covered = set(lines.loc[reverse, "product"].dropna()) | set(
-        item_treatments.index[(item_treatments == REVERSE_CHARGE).to_numpy()]
-    )
+    # What a line sells: its product, else its description (a tenant that types free-text lines).
+    described = Distinct(lines["description"], normal_text).column()
+    sold = lines["product"].where(lines["product"].notna(), "text:" + described.fillna(""))
+    covered = set(sold[reverse]) | set(item_treatments.index[(item_treatments == REVERSE_CHARGE).to_numpy()])
     history = set(lines.loc[reverse, "contact_id"])
     eligible = (
         flag(lines["customer_location"] == UK)
         & lines["customer_vat_number"].notna()
         & flag(lines["treatment"] == CHARGED)
         & (lines["line_amount_types"] != "NoTax")
-        & lines["product"].isin(covered)
+        & sold.isin(covered)
     )
     groups = grouped(lines.loc[eligible, _LINE_COLUMNS], "contact_id")
     orgs = customers.orgs_of(groups)
@@ -154,7 +156,7 @@ def reverse_charge_findings(
             trade.append("its name names a construction trade")
         signals = [*treated, *trade] or ["it is VAT-registered and buys the tenant's reverse charge services"]
         numbers = _numbers(rows)
-        products = ", ".join(sorted({str(r["product"]) for r in rows}))
+        products = ", ".join(sorted({str(r["product"] or r["description"]) for r in rows}))
         codes_used = ", ".join(sorted({str(r["tax_type"]) for r in rows}))
         severity: Severity = "high" if treated else "medium" if trade else "low"
         findings.append(

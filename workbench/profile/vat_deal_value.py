@@ -49,7 +49,10 @@ def deal_totals(bills: Billing, invoices: pd.DataFrame, sums: pd.DataFrame) -> p
     deal_currency = codes(deals["currency"]).to_numpy()
     invoice_currency = codes(invoices["currency"]).to_numpy()[invoice_at]
     other = np.array(
-        [d is not None and i != d for d, i in zip(deal_currency[deal_at], invoice_currency, strict=True)],
+        [
+            d is not None and i is not None and i != d
+            for d, i in zip(deal_currency[deal_at], invoice_currency, strict=True)
+        ],
         dtype=bool,
     )
     kinds = invoices["line_amount_types"].to_numpy()[invoice_at]

@@ -42,6 +42,7 @@ _COLUMNS = [
     "expected_source",
     "expected_code",
     "expected_units",
+    "line_amount_types",
 ]
 # What the coding is legitimately for, for the fix text.
 LEGITIMATE = {
@@ -50,6 +51,10 @@ LEGITIMATE = {
     EXEMPT: "insurance and most financial services, for example, are exempt",
     NO_VAT: "statutory fees and disbursements, for example, are outside the scope",
 }
+
+
+def _known(value: object) -> bool:
+    return value is not None and value is not pd.NA
 
 
 def _source_text(line: Row) -> str:
@@ -90,15 +95,16 @@ def _finding(kind: str, rows: list[Row], names: pd.Series) -> Finding:
     first = rows[0]
     contact_id = str(first["contact_id"])
     currency = first["currency"]
-    net = sum(int(r["line_pence"]) for r in rows if r["line_pence"] is not pd.NA)
+    net = sum(int(r["line_pence"]) for r in rows if _known(r["line_pence"]))
     missing_vat = sum(
         vat_on_total(int(r["line_pence"]), int(r["expected_units"]))
         for r in rows
-        if r["line_pence"] is not pd.NA and r["expected_units"] is not None
+        if _known(r["line_pence"]) and _known(r["expected_units"])
     )
     shown = "; ".join(
-        f"'{r['description']}' {money(r['line_pence'], currency)} coded {r['tax_type']} where "
-        f"{_source_text(r)} ({rate_text(r['expected_units'])})"
+        f"'{r['description']}' {money(r['line_pence'], currency)} "
+        f"{'on a NoTax invoice' if r['line_amount_types'] == 'NoTax' else 'coded ' + str(r['tax_type'])} "
+        f"where {_source_text(r)} ({rate_text(r['expected_units'])})"
         for r in rows[:_SHOWN]
     )
     more = f" and {len(rows) - _SHOWN} more line(s)" if len(rows) > _SHOWN else ""

@@ -91,6 +91,14 @@ def expectations(tables: ProfileTables, rates: pd.DataFrame) -> tuple[pd.DataFra
     return pd.concat([by_item, by_product]), by_account
 
 
+def item_treatments(tables: ProfileTables, rates: pd.DataFrame) -> pd.Series:
+    """Xero item code -> the treatment of its default sales tax type."""
+    items = tables["items"]
+    return pd.Series(
+        lookup(codes(items["sales_tax_type"]), rates["treatment"]).to_numpy(), index=codes(items["code"])
+    )
+
+
 def live_invoices(tables: ProfileTables) -> pd.DataFrame:
     """The live sales (ACCREC) invoices, numbered 0..n-1 (one row each: invoice_id is the table's key)."""
     return live_sales_invoices(tables).reset_index(drop=True)
