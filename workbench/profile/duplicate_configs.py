@@ -8,8 +8,9 @@ two), set from what each key means in UK bookkeeping rather than fitted to any o
   entities (-10), whatever the names say;
 - a business email domain or a phone line belongs to one business (+7, +5), but a business can have
   several (-1 when they differ);
-- a postcode and street are shared by the businesses in one building (+3, +2), a different postcode is
-  a mild conflict (a business moves, -2);
+- a postcode and street are shared by the businesses in one building (+3, +2); a different address
+  (-3, -1) is a conflict but not a verdict: a business moves, and one business can keep a record per
+  branch (same domain and phone, other addresses: that stays a review, not a likely duplicate);
 - the name (after `workbench.profile.names` has removed case, punctuation, legal form, "The", "(UK)")
   is the main evidence: identical +9; the same words in another order, 95+ similar or one typo apart
   (length 6+) +6; 90+ +4, 85+ +2;
@@ -66,7 +67,7 @@ def _company_keys(phone: bool, email: bool) -> tuple[Exact | Best | Fuzzy, ...]:
         Exact("vat_number", "vat", agree=10, disagree=-10),
         Exact("company_number", "company_number", agree=10, disagree=-10),
         Exact("legal_form", "legal_form", agree=0, disagree=-3),
-        Exact("postcode", "postcode", agree=3, disagree=-2),
+        Exact("postcode", "postcode", agree=3, disagree=-3),
         Fuzzy("street", ("street",), levels=((95, 2), (80, 1)), below=-1),
     ]
     if email:

@@ -13,7 +13,7 @@ active record; a cluster whose other members are all archived is only a low-seve
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,72 +22,39 @@ import pandas as pd
 
 from workbench.profile.duplicate_columns import prepare_organisations, prepare_people, prepare_xero_contacts
 from workbench.profile.duplicate_configs import ORGANISATIONS, PEOPLE, XERO_CONTACTS
-from workbench.profile.findings import Finding, Severity, findings_frame
-from workbench.profile.matcher import MatchCluster, MatcherConfig, dedupe, pair_evidence
+from workbench.profile.duplicate_findings import Wording, cluster_finding, possible_finding
+from workbench.profile.findings import Finding, findings_frame
+from workbench.profile.matcher import MatcherConfig, dedupe, pair_evidence
 from workbench.profile.tables import ProfileTables
-
-_SEVERITY: dict[str, Severity] = {"certain": "high", "likely": "medium", "possible": "low"}
-# what each agreeing reading means, in the order the explanation lists them
-_AGREED = {
-    "vat_number": "the same VAT number",
-    "company_number": "the same company number",
-    "xero_contact_id": "links to the same Xero contact",
-    "email": "the same email address",
-    "domain": "the same email/web domain",
-    "phone": "the same phone number",
-    "postcode": "the same postcode",
-    "street": "the same street address",
-    "contact_person": "the same contact person",
-    "organisation": "the same organisation",
-    "family_same": "the same family name",
-    "family_similar": "family names a letter or two apart",
-    "given_same": "the same given name (Bob and Robert count as one)",
-    "given_initial": "an initial that fits the given name",
-    "given_similar": "similar given names",
-}
-# a reading that only counts when the stronger one beside it did not agree
-_WEAKER = {"domain": "email", "family_similar": "family_same", "given_similar": "given_same"}
-_CONFLICTED = {
-    "vat_number": "different VAT numbers",
-    "company_number": "different company numbers",
-    "legal_form": "different legal forms",
-    "postcode": "different postcodes",
-    "email": "different email addresses",
-    "email_or_domain": "different email domains",
-    "domain": "different email/web domains",
-    "phone": "different phone numbers",
-    "organisation": "different organisations",
-    "family_name": "different family names",
-    "given_name": "different given names",
-}
 
 
 @dataclass(frozen=True)
 class _Table:
-    """How one canonical table is matched and its findings worded."""
+    """How one canonical table is matched, and its findings worded."""
 
-    table: str
-    kind: str
-    noun: str  # "CRM organisation", "CRM person", "Xero contact"
-    plural: str
-    entity: str  # what the records stand for: "business", "person"
+    words: Wording
     prepare: Callable[[pd.DataFrame], pd.DataFrame]
     config: MatcherConfig
-    system: str  # where the merge is done
+    id_column: str
+
+    @property
+    def table(self) -> str:
+        return self.words.table
 
 
 TABLES = (
     _Table(
-        "organisations", "duplicate_organization", "CRM organisation", "CRM organisations", "business",
-        prepare_organisations, ORGANISATIONS, "the CRM",
+        Wording("organisations", "duplicate_organization", "CRM organisation", "CRM organisations",
+                "business", "the CRM"),
+        prepare_organisations, ORGANISATIONS, "org_id",
     ),
     _Table(
-        "people", "duplicate_person", "CRM person", "CRM people", "person",
-        prepare_people, PEOPLE, "the CRM",
+        Wording("people", "duplicate_person", "CRM person", "CRM people", "person", "the CRM"),
+        prepare_people, PEOPLE, "person_id",
     ),
     _Table(
-        "xero_contacts", "duplicate_contact", "Xero contact", "Xero contacts", "business",
-        prepare_xero_contacts, XERO_CONTACTS, "Xero",
+        Wording("xero_contacts", "duplicate_contact", "Xero contact", "Xero contacts", "business", "Xero"),
+        prepare_xero_contacts, XERO_CONTACTS, "contact_id",
     ),
 )  # fmt: skip
 
@@ -123,7 +90,7 @@ def _ranking(
 ) -> pd.DataFrame:
     """Per record id the facts a survivor is chosen on, each "more is better", most important first."""
     ids = prepared.index
-    key = {"organisations": "org_id", "people": "person_id", "xero_contacts": "contact_id"}[spec.table]
+    key = spec.id_column
     source = records.set_index(records[key].astype(str)).reindex(ids)
     facts = pd.DataFrame(index=ids)
     if spec.table == "organisations":
@@ -178,109 +145,6 @@ class _Survivors:
         return str(self.facts.index[rows[0]]), "the records are equally complete; it is the first"
 
 
-# --- findings ---------------------------------------------------------------------------------------
-def _company_names(points: Mapping[str, float], similarity: Mapping[str, float]) -> str | None:
-    if "name_same" not in similarity:
-        return None
-    if points.get("name_same", 0) > 0:
-        return "identical names once case, punctuation and legal form are set aside"
-    if similarity.get("name", 0) >= 100:
-        return "the same words in another order"
-    if points.get("name_typo", 0) > 0:
-        return "names one typo apart"
-    if similarity.get("name", 0) >= 75:
-        return f"names {similarity['name']:.0f}% alike"
-    return "names sharing their first word" if points.get("name_first", -1) == 0 else "different names"
-
-
-def _why(evidence: Mapping[str, Any]) -> str:
-    """The evidence of a pair in words: what agrees, what the names look like, what disagrees."""
-    points, similarity = evidence["points"], evidence["similarity"]
-    parts = [
-        phrase
-        for key, phrase in _AGREED.items()
-        if points.get(key, 0) > 0 and not points.get(_WEAKER.get(key, ""), 0) > 0
-    ]
-    names = _company_names(points, similarity)
-    if names:
-        parts.append(names)
-    # top-level readings only: a sub-reading outweighed by a better one (the domain agrees though the
-    # addresses differ) is not evidence against
-    against = [_CONFLICTED[name] for name in evidence["conflicted"] if name in _CONFLICTED]
-    text = ", ".join(parts) if parts else "similar names"
-    return f"{text}; against it: {', '.join(against)}" if against else text
-
-
-def _label(record_id: str, names: Mapping[str, str], spec: _Table) -> str:
-    return f"{names.get(record_id, '?')!r} ({spec.noun.split()[-1]} {record_id})"
-
-
-def _cluster_finding(
-    spec: _Table,
-    cluster: MatchCluster,
-    survivor: str,
-    reason: str,
-    evidence: list[dict[str, Any]],
-    names: Mapping[str, str],
-    archived: set[str],
-) -> Finding:
-    others = [m for m in cluster.members if m != survivor]
-    severity = _SEVERITY[cluster.band]
-    note = ""
-    if others and all(m in archived for m in others):
-        severity, note = (
-            "low",
-            " The others are already archived, so only matching can pick them up by mistake.",
-        )
-    listed = ", ".join(_label(m, names, spec) for m in (survivor, *others))
-    strongest = max(evidence, key=lambda e: e["score"]) if evidence else None
-    explanation = (
-        f"{len(cluster.members)} {spec.plural} look like one {spec.entity} ({cluster.band}): {listed}"
-        + (f" — {_why(strongest)}." if strongest else ".")
-        + note
-    )
-    fix = (
-        f"Merge {', '.join(_label(m, names, spec) for m in others)} into {_label(survivor, names, spec)} in "
-        f"{spec.system} ({reason}). Merges cannot be undone: check the records side by side first."
-    )
-    return Finding(
-        kind=spec.kind,
-        severity=severity,
-        subject_table=spec.table,
-        subject_id=survivor,
-        explanation=explanation,
-        fix=fix,
-        records={spec.table: list(cluster.members)},
-        evidence={
-            "band": cluster.band,
-            "cohesion": round(cluster.cohesion, 2),
-            "survivor_reason": reason,
-            "pairs": evidence[:20],
-        },
-    )
-
-
-def _possible_finding(spec: _Table, evidence: dict[str, Any], keep: str, names: Mapping[str, str]) -> Finding:
-    other = evidence["right"] if keep == evidence["left"] else evidence["left"]
-    return Finding(
-        kind=f"possible_{spec.kind}",
-        severity="low",
-        subject_table=spec.table,
-        subject_id=keep,
-        explanation=(
-            f"{_label(keep, names, spec)} and {_label(other, names, spec)} might be one {spec.entity}: "
-            f"{_why(evidence)}. Not enough to be sure."
-        ),
-        fix=(
-            f"Compare the two {spec.plural}; if they are one {spec.entity}, merge "
-            f"{_label(other, names, spec)} into {_label(keep, names, spec)} in {spec.system}; "
-            "if not, nothing to do."
-        ),
-        records={spec.table: [keep, other]},
-        evidence=evidence,
-    )
-
-
 def _matchable(spec: _Table, records: pd.DataFrame) -> pd.DataFrame:
     if spec.table != "xero_contacts" or records.empty:
         return records
@@ -295,7 +159,7 @@ def _one_table(spec: _Table, tables: ProfileTables) -> tuple[pd.DataFrame, pd.Da
     if len(prepared) < 2:
         return pd.DataFrame(), pd.DataFrame(), []
     result = dedupe(prepared, spec.config)
-    id_column = {"organisations": "org_id", "people": "person_id", "xero_contacts": "contact_id"}[spec.table]
+    id_column = spec.id_column
     names = dict(
         zip(records[id_column].astype(str), records["name"].fillna("").astype(str).str.strip(), strict=True)
     )
@@ -316,11 +180,11 @@ def _one_table(spec: _Table, tables: ProfileTables) -> tuple[pd.DataFrame, pd.Da
             by_cluster.setdefault(left, []).append(item)
         elif item["band"] == "possible":
             keep, _ = survivors.choose((item["left"], item["right"]))
-            findings.append(_possible_finding(spec, item, keep, names))
+            findings.append(possible_finding(spec.words, item, keep, names))
     for n, cluster in enumerate(result.clusters):
         survivor, reason = survivors.choose(cluster.members)
         findings.append(
-            _cluster_finding(spec, cluster, survivor, reason, by_cluster.get(n, []), names, archived)
+            cluster_finding(spec.words, cluster, survivor, reason, by_cluster.get(n, []), names, archived)
         )
         cluster_rows.append(
             {
