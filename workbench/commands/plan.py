@@ -7,50 +7,31 @@ from pathlib import Path
 
 import pandas as pd
 
-from workbench.errors import EngagementError
 from workbench.excel.cover import RouteSummary
 from workbench.excel.engagement import export_plan, import_plan
 from workbench.plan.versions import list_versions
-from workbench.profile.tables import ProfileTables
+from workbench.profile.tables import ProfileTables, pulled_tables
 from workbench.store import Engagement
-
-
-def _tables(engagement: Engagement) -> ProfileTables:
-    if not engagement.snapshots():
-        raise EngagementError(
-            f"engagement '{engagement.name}' has no pulled data yet",
-            hint=f"run `workbench pull --engagement {engagement.name}` (or `workbench import`) first",
-        )
-    return ProfileTables.from_engagement(engagement)
 
 
 def _profile(tables: ProfileTables, answers: Path | None) -> tuple[RouteSummary, pd.DataFrame, pd.DataFrame]:
     """The route summary, duplicate findings and VAT findings the cover and findings sheets show."""
     # imported here so the CLI's other commands start without loading the profile's matchers
     from workbench.commands.route import read_answers
-    from workbench.profile.duplicates import find_duplicates
-    from workbench.profile.findings import concat_findings
-    from workbench.profile.hygiene import find_hygiene_problems
-    from workbench.profile.matching import match_crm_to_xero
-    from workbench.profile.vat import find_vat_problems
-    from workbench.profile.volumes import measure_volumes
+    from workbench.profile.health import run_profile
     from workbench.route.decision import recommend
     from workbench.route.from_profile import route_inputs
 
-    matched = match_crm_to_xero(tables)
-    duplicates = find_duplicates(tables).findings
-    vat = find_vat_problems(tables, matched.links)
-    hygiene = find_hygiene_problems(tables, matched.links)
-    findings = concat_findings([matched.findings, duplicates, hygiene, vat])
-    measured, evidence = route_inputs(measure_volumes(tables, matched.links), findings, tables)
+    health = run_profile(tables)
+    measured, evidence = route_inputs(health.volumes, health.findings, tables)
     discovery, _ = read_answers(answers, tables)
     route = RouteSummary.from_recommendation(recommend(discovery, measured, evidence))
-    return route, duplicates, vat
+    return route, health.duplicates.findings, health.vat
 
 
 def _export(args: argparse.Namespace) -> int:
     with Engagement.open(args.engagement, create=False) as engagement:
-        tables = _tables(engagement)
+        tables = pulled_tables(engagement)
         route, duplicates, vat = (None, None, None)
         if not args.no_profile:
             route, duplicates, vat = _profile(tables, Path(args.answers) if args.answers else None)
@@ -73,7 +54,7 @@ def _export(args: argparse.Namespace) -> int:
 def _import(args: argparse.Namespace) -> int:
     path = Path(args.file)
     with Engagement.open(args.engagement, create=False) as engagement:
-        outcome = import_plan(engagement, path, tables=_tables(engagement))
+        outcome = import_plan(engagement, path, tables=pulled_tables(engagement))
     result = outcome.result
     identity = result.identity
     print(
