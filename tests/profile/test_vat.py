@@ -384,9 +384,11 @@ def test_vat_numbers_that_fail_their_check_digits() -> None:
     client.contact("c2", "Berlin GmbH", "Germany", tax_number="DE136695978")
     client.contact("c3", "Austin Inc", "United States", tax_number="12-3456789")  # an EIN: not checked
     client.contact("c4", "Health Board", tax_number="GBHA500")
+    client.contact("c5", "Slip Ltd", tax_number="UK980780684")
     findings = find_vat_problems(client.tables())
     invalid = findings[findings["kind"] == "invalid_vat_number"].set_index("subject_id")
-    assert sorted(invalid.index) == ["c1", "c2", "o2"]
+    assert sorted(invalid.index) == ["c1", "c2", "c5", "o2"]
+    assert "prefix GB" in invalid.loc["c5", "explanation"]
     assert (
         invalid.loc["o2", "subject_table"] == "organisations"
         and "check digits" in invalid.loc["o2", "explanation"]

@@ -1,4 +1,4 @@
-"""Which live sales invoice bills which CRM deal, as row positions both rules and totals can index.
+"""Which live sales invoice bills which CRM deal, as row positions, and what each deal's invoices add up to.
 
 `links.invoice_deal_links` reads the deal from each invoice's Reference; here each link becomes a pair
 of positions (the invoice's row in the live sales invoices, the deal's row in the deals), so per-deal
@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+
+from workbench.profile.vat_text import codes
 
 _VAT_FIELD = re.compile(r"vat|tax", re.IGNORECASE)
 _REVERSE_CHARGE = re.compile(r"reverse\s*charge|\bDRC\b|\bCIS\b", re.IGNORECASE)
@@ -88,3 +90,61 @@ def billing(deals: pd.DataFrame, links: pd.DataFrame, invoices: pd.DataFrame) ->
     linked["deal_at"] = deal_at[keep]
     linked["contact_id"] = invoices["contact_id"].to_numpy()[invoice_at[keep]]
     return Billing(deals, linked.astype({"invoice_at": np.int64, "deal_at": np.int64}))
+
+
+def _per_deal(deal_at: np.ndarray, values: np.ndarray, size: int) -> np.ndarray:
+    out = np.zeros(size, dtype=np.int64)
+    np.add.at(out, deal_at, values)
+    return out
+
+
+def deal_totals(bills: Billing, invoices: pd.DataFrame, sums: pd.DataFrame) -> pd.DataFrame:
+    """One row per deal with live invoices (`deal_at`: its row in `bills.deals`): its value (pence),
+    currency, title and status, and over its invoices (`vat_lines.invoice_sums` of `invoices`) the
+    subtotal, tax and total (pence), line count, lowest and highest VAT rate charged, VAT on each
+    invoice's net per rate, and how many invoices there are, are instalments, are in another currency
+    or are not tax-exclusive."""
+    deals, links = bills.deals, bills.links
+    size = len(deals)
+    deal_at, invoice_at = links["deal_at"].to_numpy(), links["invoice_at"].to_numpy()
+    per_invoice = {
+        name: sums[name].to_numpy(dtype=np.int64)[invoice_at]
+        for name in ("subtotal", "tax", "lines", "vat_on_total")
+    }
+    deal_currency = codes(deals["currency"]).to_numpy()
+    invoice_currency = codes(invoices["currency"]).to_numpy()[invoice_at]
+    other = np.array(
+        [
+            d is not None and i is not None and i != d
+            for d, i in zip(deal_currency[deal_at], invoice_currency, strict=True)
+        ],
+        dtype=bool,
+    )
+    kinds = invoices["line_amount_types"].to_numpy()[invoice_at]
+    low = sums["low_rate"].to_numpy(dtype=np.int64)[invoice_at]
+    high = sums["high_rate"].to_numpy(dtype=np.int64)[invoice_at]
+    taxed = high > 0
+    low_rate = np.full(size, np.iinfo(np.int64).max)
+    np.minimum.at(low_rate, deal_at[taxed], low[taxed])
+    high_rate = np.zeros(size, dtype=np.int64)
+    np.maximum.at(high_rate, deal_at[taxed], high[taxed])
+    frame = pd.DataFrame(
+        {
+            "subtotal": _per_deal(deal_at, per_invoice["subtotal"], size),
+            "tax": _per_deal(deal_at, per_invoice["tax"], size),
+            "lines": _per_deal(deal_at, per_invoice["lines"], size),
+            "vat_on_total": _per_deal(deal_at, per_invoice["vat_on_total"], size),
+            "low_rate": np.where(high_rate > 0, low_rate, 0),
+            "high_rate": high_rate,
+            "invoice_count": _per_deal(deal_at, np.ones(len(deal_at), dtype=np.int64), size),
+            "instalments": _per_deal(deal_at, links["instalment"].notna().to_numpy(dtype=np.int64), size),
+            "other_currency": _per_deal(deal_at, other.astype(np.int64), size),
+            "not_exclusive": _per_deal(deal_at, (kinds != "Exclusive").astype(np.int64), size),
+        }
+    )
+    frame["total"] = frame["subtotal"] + frame["tax"]
+    for name in ("source", "deal_id", "title", "status", "value"):
+        frame[name] = deals[name].to_numpy()
+    frame["currency"] = deal_currency
+    frame["deal_at"] = np.arange(size)
+    return frame[frame["invoice_count"] > 0]

@@ -19,70 +19,12 @@ import numpy as np
 import pandas as pd
 
 from workbench.profile.findings import Finding
-from workbench.profile.vat_billing import Billing
+from workbench.profile.vat_billing import Billing, deal_totals
 from workbench.profile.vat_money import PERCENT, half_up, money, to_pence
-from workbench.profile.vat_text import codes, flag, grouped, unique_in_order
+from workbench.profile.vat_text import flag, grouped, unique_in_order
 
 GROSS, NET = "gross", "net"
 Deal = dict[str, Any]
-
-
-def _per_deal(deal_at: np.ndarray, values: np.ndarray, size: int) -> np.ndarray:
-    out = np.zeros(size, dtype=np.int64)
-    np.add.at(out, deal_at, values)
-    return out
-
-
-def deal_totals(bills: Billing, invoices: pd.DataFrame, sums: pd.DataFrame) -> pd.DataFrame:
-    """One row per deal with live invoices (`deal_at`: its row in `bills.deals`): its value (pence),
-    currency, title and status, and over its invoices (`vat_lines.invoice_sums` of `invoices`) the
-    subtotal, tax and total (pence), line count, lowest and highest VAT rate charged, VAT on each
-    invoice's net per rate, and how many invoices there are, are instalments, are in another currency
-    or are not tax-exclusive."""
-    deals, links = bills.deals, bills.links
-    size = len(deals)
-    deal_at, invoice_at = links["deal_at"].to_numpy(), links["invoice_at"].to_numpy()
-    per_invoice = {
-        name: sums[name].to_numpy(dtype=np.int64)[invoice_at]
-        for name in ("subtotal", "tax", "lines", "vat_on_total")
-    }
-    deal_currency = codes(deals["currency"]).to_numpy()
-    invoice_currency = codes(invoices["currency"]).to_numpy()[invoice_at]
-    other = np.array(
-        [
-            d is not None and i is not None and i != d
-            for d, i in zip(deal_currency[deal_at], invoice_currency, strict=True)
-        ],
-        dtype=bool,
-    )
-    kinds = invoices["line_amount_types"].to_numpy()[invoice_at]
-    low = sums["low_rate"].to_numpy(dtype=np.int64)[invoice_at]
-    high = sums["high_rate"].to_numpy(dtype=np.int64)[invoice_at]
-    taxed = high > 0
-    low_rate = np.full(size, np.iinfo(np.int64).max)
-    np.minimum.at(low_rate, deal_at[taxed], low[taxed])
-    high_rate = np.zeros(size, dtype=np.int64)
-    np.maximum.at(high_rate, deal_at[taxed], high[taxed])
-    frame = pd.DataFrame(
-        {
-            "subtotal": _per_deal(deal_at, per_invoice["subtotal"], size),
-            "tax": _per_deal(deal_at, per_invoice["tax"], size),
-            "lines": _per_deal(deal_at, per_invoice["lines"], size),
-            "vat_on_total": _per_deal(deal_at, per_invoice["vat_on_total"], size),
-            "low_rate": np.where(high_rate > 0, low_rate, 0),
-            "high_rate": high_rate,
-            "invoice_count": _per_deal(deal_at, np.ones(len(deal_at), dtype=np.int64), size),
-            "instalments": _per_deal(deal_at, links["instalment"].notna().to_numpy(dtype=np.int64), size),
-            "other_currency": _per_deal(deal_at, other.astype(np.int64), size),
-            "not_exclusive": _per_deal(deal_at, (kinds != "Exclusive").astype(np.int64), size),
-        }
-    )
-    frame["total"] = frame["subtotal"] + frame["tax"]
-    for name in ("source", "deal_id", "title", "status", "value"):
-        frame[name] = deals[name].to_numpy()
-    frame["currency"] = deal_currency
-    frame["deal_at"] = np.arange(size)
-    return frame[frame["invoice_count"] > 0]
 
 
 def _credited(chosen: pd.DataFrame, bills: Billing, invoices: pd.DataFrame) -> np.ndarray:
@@ -122,6 +64,47 @@ def _billed(deal: Deal) -> str:
     )
 
 
+def _verdicts(same: pd.DataFrame, convention: str) -> dict[str, pd.Series]:
+    """Which deals (invoiced in their own currency) carry which value problem."""
+    value, total, subtotal, tax = same["value"], same["total"], same["subtotal"], same["tax"]
+    settled = total == value  # invoiced exactly as agreed
+    if convention == NET:
+        settled |= subtotal == value
+    # A CRM value that is the sum of its lines can sit a penny a line from Xero's subtotal of the same
+    # lines (each line's quantity x price is rounded separately).
+    per_line = same["lines"].clip(lower=1)
+    times = (convention == GROSS) & (tax > 0) & ((subtotal - value).abs() <= per_line) & ~settled
+    # value / (1 + rate): the total grossed up at the deal's one VAT rate lands back on the value, to
+    # the same penny a line (plus the penny the division itself rounded away).
+    single = flag(same["low_rate"] == same["high_rate"]) & (same["high_rate"].fillna(0) > 0)
+    rate = same["high_rate"].where(single, 0).fillna(0).to_numpy(dtype=np.int64)
+    grossed_up = pd.Series(half_up(total.to_numpy() * (PERCENT + rate), PERCENT), index=same.index)
+    divided = (
+        (tax > 0)
+        & single
+        & (same["instalments"] == 0)  # 10 of 12 monthly instalments is exactly value / 1.2
+        & ((grossed_up - value).abs() <= per_line + 1)
+        & ~settled
+        & ~times
+    )
+    # Xero rounds each line's VAT (at most half a penny out) where a CRM rounds VAT once on the total
+    # (another half): up to (lines + 1) // 2 pence apart. Only Exclusive invoices round that way.
+    rounding = (
+        (convention == GROSS)
+        & (same["not_exclusive"] == 0)
+        & (tax > 0)
+        & ((total - value).abs() <= ((same["lines"] + 1) // 2).clip(lower=1))
+        & ~settled
+        & ~times
+        & ~divided
+    )
+    return {
+        "vat_total_is_deal_value_times_1_2": times,
+        "vat_total_is_deal_value_divided_by_1_2": divided,
+        "rounding_difference": rounding,
+    }
+
+
 def deal_value_findings(bills: Billing, invoices: pd.DataFrame, sums: pd.DataFrame) -> list[Finding]:
     """vat_total_is_deal_value_times_1_2, vat_total_is_deal_value_divided_by_1_2, rounding_difference
     and currency_mismatch, one finding per deal (`sums`: `vat_lines.invoice_sums` of `invoices`)."""
@@ -133,41 +116,8 @@ def deal_value_findings(bills: Billing, invoices: pd.DataFrame, sums: pd.DataFra
     frame["value"] = frame["value"].astype(np.int64)
     flagged = {"currency_mismatch": frame["other_currency"] > 0}
     same = frame[frame["other_currency"] == 0]
-    convention = _convention(same)
-    value, total, subtotal, tax = same["value"], same["total"], same["subtotal"], same["tax"]
-    settled = total == value
-    if convention == NET:
-        settled |= subtotal == value
-    lines_tolerance = same["lines"].clip(lower=1)
-    times = (convention == GROSS) & (tax > 0) & ((subtotal - value).abs() <= lines_tolerance) & ~settled
-    # value / (1 + rate): the total grossed up at the deal's one VAT rate lands back on the value.
-    single = flag(same["low_rate"] == same["high_rate"]) & (same["high_rate"].fillna(0) > 0)
-    rate = same["high_rate"].where(single, 0).fillna(0).to_numpy(dtype=np.int64)
-    grossed_up = pd.Series(half_up(total.to_numpy() * (PERCENT + rate), PERCENT), index=same.index)
-    divided = (
-        (tax > 0)
-        & single
-        & (same["instalments"] == 0)  # 10 of 12 monthly instalments is exactly value / 1.2
-        & ((grossed_up - value).abs() <= lines_tolerance + 1)
-        & ~settled
-        & ~times
-    )
-    rounding = (
-        (convention == GROSS)
-        & (same["not_exclusive"] == 0)
-        & (tax > 0)
-        & ((total - value).abs() <= ((same["lines"] + 1) // 2).clip(lower=1))
-        & ~settled
-        & ~times
-        & ~divided
-    )
-    flagged.update(
-        {
-            "vat_total_is_deal_value_times_1_2": times.reindex(frame.index, fill_value=False),
-            "vat_total_is_deal_value_divided_by_1_2": divided.reindex(frame.index, fill_value=False),
-            "rounding_difference": rounding.reindex(frame.index, fill_value=False),
-        }
-    )
+    for kind, mask in _verdicts(same, _convention(same)).items():
+        flagged[kind] = mask.reindex(frame.index, fill_value=False)
     chosen = frame[pd.concat(flagged.values(), axis=1).any(axis=1)].copy()
     # A credit note that brings the invoice back to the deal value has already put it right.
     chosen["credited"] = _credited(chosen, bills, invoices)

@@ -125,6 +125,9 @@ def _validator(prefix: str) -> Callable[[str], object] | None:
 @lru_cache(maxsize=65_536)
 def _reason(prefix: str, number: str) -> str | None:
     """Why stdnum rejects the number (None: valid, or a prefix stdnum has no module for)."""
+    if prefix == "UK":  # a common slip: the UK's VAT prefix is GB (UK is no country code)
+        why = _reason("GB", "GB" + number[2:])
+        return why or "it starts UK, but UK VAT numbers are written with the prefix GB"
     validate = _validator(prefix)
     if validate is None:
         return None
