@@ -245,3 +245,22 @@ def test_demo_recall_and_precision(which: str, request: pytest.FixtureRequest) -
         assert score.recall >= 0.98, (kind, score)
         assert score.precision >= 0.95, (kind, score)
     assert findings["explanation"].str.len().gt(20).all() and findings["fix"].str.len().gt(20).all()
+
+
+def test_an_archived_duplicate_of_an_active_contact_is_not_reported() -> None:
+    base = _acme()
+    base["organisations"] = [org("1", "Acme Ltd")]
+    base["xero_contacts"].append(contact("c2", "Acme Limited (old)", status="ARCHIVED"))
+    base["deals"].append(deal("20", "1", status="open", won=None))
+    links = pd.DataFrame(
+        {
+            "source": ["pipedrive", "pipedrive"],
+            "org_id": ["1", "1"],
+            "contact_id": ["c1", "c2"],
+            "assignment": ["one_to_one", "duplicate_contact"],
+        }
+    )
+    tables = profile(**base)
+    assert kinds(find_hygiene_problems(tables, links), "archived_contact_with_open_deal") == []
+    primary_archived = links.assign(contact_id=["c2", "c1"])
+    assert kinds(find_hygiene_problems(tables, primary_archived), "archived_contact_with_open_deal") == ["c2"]

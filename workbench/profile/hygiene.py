@@ -40,6 +40,7 @@ def find_hygiene_problems(tables: ProfileTables, org_links: pd.DataFrame | None 
     """All hygiene findings as one findings table (see `workbench.profile.findings`)."""
     links = org_contact_links(tables, org_links)
     refs = invoice_deal_links(tables)
+    customers = sales_customers(tables)
     return concat_findings(
         [
             findings_frame(won_deals_not_invoiced(tables, links, refs)),
@@ -47,23 +48,25 @@ def find_hygiene_problems(tables: ProfileTables, org_links: pd.DataFrame | None 
             findings_frame(deals_invoiced_twice(tables, refs)),
             findings_frame(archived_contacts_with_open_deals(tables, links)),
             findings_frame(overdue_customers_with_open_deals(tables, links)),
-            findings_frame(missing_emails(tables)),
-            findings_frame(missing_addresses(tables)),
-            findings_frame(missing_countries(tables)),
+            findings_frame(missing_emails(tables, customers)),
+            findings_frame(missing_addresses(tables, customers)),
+            findings_frame(missing_countries(tables, customers)),
         ]
     )
 
 
 # --- shared reads -----------------------------------------------------------------------------------
 def org_contact_links(tables: ProfileTables, org_links: pd.DataFrame | None = None) -> pd.DataFrame:
-    """`source, org_id, contact_id` per org <-> Xero contact link: the matcher's, or the stored ids."""
-    if org_links is None:
-        return stored_contact_links(tables)
-    links = org_links.copy()
+    """`source, org_id, contact_id, assignment` per org <-> Xero contact link: the matcher's, or the
+    stored ids (each then the organisation's own contact, `one_to_one`)."""
+    links = stored_contact_links(tables) if org_links is None else org_links.copy()
     if "source" not in links.columns:
         links["source"] = None
-    links = links.loc[links["contact_id"].notna(), ["source", "org_id", "contact_id"]]
-    return links.astype({"org_id": str, "contact_id": str}).drop_duplicates().reset_index(drop=True)
+    if "assignment" not in links.columns:
+        links["assignment"] = "one_to_one"
+    links = links.loc[links["contact_id"].notna(), ["source", "org_id", "contact_id", "assignment"]]
+    links = links.astype({"org_id": str, "contact_id": str})
+    return links.drop_duplicates(["source", "org_id", "contact_id"]).reset_index(drop=True)
 
 
 def live_deals(tables: ProfileTables) -> pd.DataFrame:
@@ -119,7 +122,8 @@ def won_deals_not_invoiced(
         # Without a single invoice quoting a deal, "no invoice references it" is true of every deal
         # and says nothing: the convention is not in use, which is a finding of its own.
         return _references_not_in_use(tables)
-    deals = won_deals(tables).astype({"deal_id": str})
+    columns = ["source", "deal_id", "org_id", "title", "value", "currency", "won_time", "close_time"]
+    deals = won_deals(tables)[columns].astype({"deal_id": str})
     won_day = _utc_day(deals["won_time"].fillna(deals["close_time"]))
     cutoff = _as_of(tables) - pd.Timedelta(days=WON_INVOICE_GRACE_DAYS)
     # Deals won before the first deal-referencing invoice (less one grace period, the usual lag from
@@ -299,11 +303,11 @@ def deals_invoiced_twice(tables: ProfileTables, refs: pd.DataFrame | None = None
     doubled = doubled[still].sort_values(["source", "deal_id", "date", "invoice_number"])
     if doubled.empty:
         return []
+    billed = live_deals(tables)[["source", "deal_id", "title", "value", "currency"]].astype({"deal_id": str})
+    billed = billed[_deal_keys(billed).isin(_deal_keys(doubled))]
     deals = {
         (d["source"], d["deal_id"]): d
-        for d in live_deals(tables)
-        .astype({"deal_id": str})[["source", "deal_id", "title", "value", "currency"]]
-        .to_dict("records")
+        for d in billed[["source", "deal_id", "title", "value", "currency"]].to_dict("records")
     }
     findings = []
     for (source, deal_id), group in sorted(group_records(doubled, ["source", "deal_id"]).items()):
@@ -370,7 +374,10 @@ def archived_contacts_with_open_deals(tables: ProfileTables, links: pd.DataFrame
     contact Xero hides from invoicing (or one archived because it was merged into another)."""
     contacts = tables["xero_contacts"]
     archived = contacts.loc[contacts["status"].astype(str).str.upper().eq("ARCHIVED"), "contact_id"]
-    pairs = _open_deals_by_contact(tables, links, archived.astype(str))
+    # An archived second record of a customer whose own contact is active bills nothing: the deals go
+    # to the active one. Only the contact the organisation itself is linked to counts.
+    own = links[links["assignment"].ne("duplicate_contact")]
+    pairs = _open_deals_by_contact(tables, own, archived.astype(str))
     names = _names(contacts, "contact_id")
     org_names = _names(live_organisations(tables), "org_id")
     findings = []
@@ -456,7 +463,7 @@ def overdue_customers_with_open_deals(tables: ProfileTables, links: pd.DataFrame
 
 
 # --- what a sync needs on each record ---------------------------------------------------------------
-def _sales_customers(tables: ProfileTables) -> set[str]:
+def sales_customers(tables: ProfileTables) -> set[str]:
     """Xero contacts that are customers: flagged so, or billed on a live sales invoice."""
     contacts = tables["xero_contacts"]
     flagged = contacts.loc[contacts["is_customer"].fillna(False).astype(bool), "contact_id"].astype(str)
@@ -475,7 +482,7 @@ def _orgs_with_deals(tables: ProfileTables, deals: pd.DataFrame) -> set[str]:
     return set(deals["org_id"].dropna().astype(str))
 
 
-def missing_emails(tables: ProfileTables) -> list[Finding]:
+def missing_emails(tables: ProfileTables, customers: set[str] | None = None) -> list[Finding]:
     """CRM people without any email, and active Xero contacts without one.
 
     A Xero customer without an email cannot be sent the invoices a sync raises (high when it is one);
@@ -515,7 +522,7 @@ def missing_emails(tables: ProfileTables) -> list[Finding]:
             )
         )
     contacts = live_contacts(tables)
-    role = _contact_role(contacts, _sales_customers(tables))
+    role = _contact_role(contacts, sales_customers(tables) if customers is None else customers)
     missing = blank(contacts["email"])
     for contact, kind in zip(contacts[missing].itertuples(index=False), role[missing], strict=True):
         severity: Severity = "high" if kind == "customer" else "low"
@@ -559,7 +566,7 @@ def _has_address(frame: pd.DataFrame) -> pd.Series:
     return ~(blank(frame["address"]) & blank(frame["postcode"]))
 
 
-def missing_addresses(tables: ProfileTables) -> list[Finding]:
+def missing_addresses(tables: ProfileTables, customers: set[str] | None = None) -> list[Finding]:
     """CRM organisations and active Xero contacts without a postal address.
 
     A full UK VAT invoice must show the customer's name and address (HMRC VAT Notice 700, 16.6), so a
@@ -587,7 +594,7 @@ def missing_addresses(tables: ProfileTables) -> list[Finding]:
             )
         )
     contacts = live_contacts(tables)
-    role = _contact_role(contacts, _sales_customers(tables))
+    role = _contact_role(contacts, sales_customers(tables) if customers is None else customers)
     missing = ~_has_address(contacts)
     for contact, kind in zip(contacts[missing].itertuples(index=False), role[missing], strict=True):
         findings.append(
@@ -608,7 +615,7 @@ def missing_addresses(tables: ProfileTables) -> list[Finding]:
     return findings
 
 
-def missing_countries(tables: ProfileTables) -> list[Finding]:
+def missing_countries(tables: ProfileTables, customers: set[str] | None = None) -> list[Finding]:
     """Addresses without a country (records with no address at all are `missing_address`).
 
     The country decides the VAT treatment of a sale (UK, EU business, rest of the world), so a customer
@@ -631,7 +638,7 @@ def missing_countries(tables: ProfileTables) -> list[Finding]:
             )
         )
     contacts = live_contacts(tables)
-    customers = _sales_customers(tables)
+    customers = sales_customers(tables) if customers is None else customers
     no_country = _has_address(contacts) & blank(contacts["country"])
     for contact in contacts[no_country].itertuples(index=False):
         customer = str(contact.contact_id) in customers

@@ -700,7 +700,21 @@ def orgs_without_contact(tables: ProfileTables, unmatched: pd.DataFrame, refs: p
     does not exist (or that no key can find). Organisations with only open or lost deals, or none, are
     prospects: unmatched is their normal state, so they are listed, not reported."""
     deals = tables["deals"]
-    deals = deals[~deals["is_deleted"].fillna(False).astype(bool)].astype({"org_id": str, "deal_id": str})
+    columns = [
+        "source",
+        "deal_id",
+        "org_id",
+        "title",
+        "value",
+        "currency",
+        "status",
+        "is_won",
+        "won_time",
+        "close_time",
+    ]
+    deals = deals.loc[~deals["is_deleted"].fillna(False).astype(bool), columns].astype(
+        {"org_id": str, "deal_id": str}
+    )
     won = deals[
         deals["status"].astype(str).str.lower().eq("won") | deals["is_won"].fillna(False).astype(bool)
     ]
