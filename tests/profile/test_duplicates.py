@@ -167,6 +167,23 @@ def test_xero_near_duplicates_survivor_is_the_active_contact_with_invoices() -> 
     assert finding["severity"] == "low" and "archived" in finding["explanation"]
 
 
+def test_branch_records_are_likely_duplicates_with_the_addresses_against_them() -> None:
+    shared = {"email": "accounts@acme-hire.co.uk", "phone": "0113 496 0000"}
+    tables = client(
+        xero_contacts=rows(
+            "xero_contacts",
+            contact("a", "Acme Hire Ltd - Leeds", **shared, postcode="LS1 4AB", address="1 Park Row"),
+            contact("b", "Acme Hire Ltd - York", **shared, postcode="YO1 7HH", address="9 Stonegate"),
+        )
+    )
+    found = by_kind(find_duplicates(tables), "duplicate_contact")
+    assert len(found) == 1
+    # one mailbox and one phone line: one business; two addresses: perhaps branches kept on purpose
+    assert found.iloc[0]["severity"] == "medium"
+    assert "the same email address" in found.iloc[0]["explanation"]
+    assert "against it: different postcodes" in found.iloc[0]["explanation"]
+
+
 def test_no_tables_no_findings() -> None:
     result = find_duplicates(client())
     assert result.findings.empty and result.pairs.empty and result.clusters.empty

@@ -9,8 +9,9 @@ two), set from what each key means in UK bookkeeping rather than fitted to any o
 - a business email domain or a phone line belongs to one business (+7, +5), but a business can have
   several (-1 when they differ);
 - a postcode and street are shared by the businesses in one building (+3, +2); a different address
-  (-3, -1) is a conflict but not a verdict: a business moves, and one business can keep a record per
-  branch (same domain and phone, other addresses: that stays a review, not a likely duplicate);
+  (-3, -1) is a conflict but not a verdict: a business moves, and a record per branch (one mailbox and
+  phone line, other addresses) is still one business, a likely duplicate with the addresses named
+  against it;
 - the name (after `workbench.profile.names` has removed case, punctuation, legal form, "The", "(UK)")
   is the main evidence: identical +9; the same words in another order, 95+ similar or one typo apart
   (length 6+) +6; 90+ +4, 85+ +2;
