@@ -94,6 +94,12 @@ def eu_b2b_findings(lines: pd.DataFrame, customers: Customers) -> list[Finding]:
     return findings
 
 
+def _sold(lines: pd.DataFrame) -> pd.Series:
+    """What each line sells: its product, else its description (a tenant that types free-text lines)."""
+    described = "text:" + Distinct(lines["description"], normal_text).column().fillna("")
+    return lines["product"].where(lines["product"].notna(), described)
+
+
 def _income_reverse_charge_codes(rates: pd.DataFrame) -> str:
     codes = rates[(rates["treatment"] == REVERSE_CHARGE) & flag(rates["revenue"]) & flag(rates["active"])]
     text = " or ".join(f"{code} ({rate_text(units)})" for code, units in codes["nominal_units"].items())
@@ -120,19 +126,19 @@ def reverse_charge_findings(
     `item_treatments`: product code -> treatment of the Xero item's default sales tax.
     """
     reverse = flag(lines["treatment"] == REVERSE_CHARGE)
-    # What a line sells: its product, else its description (a tenant that types free-text lines).
-    described = Distinct(lines["description"], normal_text).column()
-    sold = lines["product"].where(lines["product"].notna(), "text:" + described.fillna(""))
-    covered = set(sold[reverse]) | set(item_treatments.index[(item_treatments == REVERSE_CHARGE).to_numpy()])
-    history = set(lines.loc[reverse, "contact_id"])
-    eligible = (
+    charged = (
         flag(lines["customer_location"] == UK)
         & lines["customer_vat_number"].notna()
         & flag(lines["treatment"] == CHARGED)
         & (lines["line_amount_types"] != "NoTax")
-        & sold.isin(covered)
     )
-    groups = grouped(lines.loc[eligible, _LINE_COLUMNS], "contact_id")
+    covered = set(_sold(lines.loc[reverse, _LINE_COLUMNS])) | set(
+        item_treatments.index[(item_treatments == REVERSE_CHARGE).to_numpy()]
+    )
+    history = set(lines.loc[reverse, "contact_id"])
+    charged_lines = lines.loc[charged, _LINE_COLUMNS]
+    eligible = charged_lines[_sold(charged_lines).isin(covered).to_numpy()]
+    groups = grouped(eligible, "contact_id")
     orgs = customers.orgs_of(groups)
     candidates = {str(c) for c in groups}
     building, marked = customers.in_construction(candidates), marked_deals(candidates)
