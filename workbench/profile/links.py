@@ -29,26 +29,16 @@ def live_sales_invoices(tables: ProfileTables) -> pd.DataFrame:
 
 def invoice_deal_links(tables: ProfileTables) -> pd.DataFrame:
     """One row per live sales invoice whose Reference names a CRM deal (which may not exist)."""
-    invoices = live_sales_invoices(tables)
+    invoices = live_sales_invoices(tables)[["invoice_id", "invoice_number", "reference", "status"]]
+    # parse each distinct reference once: a tenant has far fewer references than invoices
+    distinct = invoices["reference"].dropna().unique()
+    parsed = {ref: parse_deal_reference(ref) for ref in distinct}
+    named = {ref: p for ref, p in parsed.items() if p is not None}
+    links = invoices[invoices["reference"].isin(list(named))].copy()
+    links["source"] = links["reference"].map(lambda ref: named[ref].source)
+    links["deal_id"] = links["reference"].map(lambda ref: named[ref].deal_id)
+    links["instalment"] = links["reference"].map(lambda ref: named[ref].instalment).astype("Int64")
     deals = tables["deals"]
-    known = set(zip(deals["source"].astype(str), deals["deal_id"].astype(str), strict=True))
-    rows = []
-    for invoice in invoices[["invoice_id", "invoice_number", "reference", "status"]].itertuples(index=False):
-        parsed = parse_deal_reference(invoice.reference)
-        if parsed is None:
-            continue
-        rows.append(
-            (
-                invoice.invoice_id,
-                invoice.invoice_number,
-                invoice.reference,
-                invoice.status,
-                parsed.source,
-                parsed.deal_id,
-                parsed.instalment,
-                (parsed.source, parsed.deal_id) in known,
-            )
-        )
-    links = pd.DataFrame(rows, columns=LINK_COLUMNS)
-    links["instalment"] = links["instalment"].astype("Int64")
-    return links
+    known = pd.MultiIndex.from_arrays([deals["source"].astype(str), deals["deal_id"].astype(str)])
+    links["deal_exists"] = pd.MultiIndex.from_arrays([links["source"], links["deal_id"]]).isin(known)
+    return links[LINK_COLUMNS].reset_index(drop=True)

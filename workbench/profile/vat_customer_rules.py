@@ -32,7 +32,7 @@ def _records(contact_id: str, rows: list[Row], orgs: dict[str, list[str]]) -> di
 def _vat_charged(rows: list[Row]) -> str:
     per_currency: dict[str, int] = defaultdict(int)
     for r in rows:
-        if r["tax_pence"] is not pd.NA:
+        if pd.notna(r["tax_pence"]):
             per_currency[str(r["currency"])] += int(r["tax_pence"])
     return ", ".join(money(v, c) for c, v in sorted(per_currency.items()))
 
