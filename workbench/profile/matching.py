@@ -409,17 +409,25 @@ def _text(frame: pd.DataFrame) -> pd.DataFrame:
 
 def billed_pairs(tables: ProfileTables, contacts: pd.DataFrame, refs: pd.DataFrame) -> pd.DataFrame:
     """(source, org_id, contact_id, reference_invoices) for every contact billed for an organisation's
-    deals, read from the invoice References (`invoice_deal_links`)."""
-    refs = refs[refs["deal_exists"].astype(bool)]
+    deals, read from the invoice References (`invoice_deal_links`: one row per invoice)."""
     columns = ["source", "org_id", "contact_id", "reference_invoices"]
-    if refs.empty:
+    refs = refs[refs["deal_exists"].astype(bool)]
+    deals = tables["deals"][["source", "deal_id", "org_id"]].dropna().drop_duplicates(["source", "deal_id"])
+    if refs.empty or deals.empty:
         return pd.DataFrame(columns=columns)
-    deals = tables["deals"][["source", "deal_id", "org_id"]].dropna().astype({"deal_id": str, "org_id": str})
-    invoices = tables["invoices"][["invoice_id", "contact_id"]].dropna()
-    billed = refs.merge(deals, on=["source", "deal_id"]).merge(invoices, on="invoice_id")
+    at = pd.Index(_keys(deals, "deal_id")).get_indexer(_keys(refs, "deal_id"))
+    invoices = tables["invoices"][["invoice_id", "contact_id"]].drop_duplicates("invoice_id")
+    invoices = invoices.set_index("invoice_id")["contact_id"]
+    billed = pd.DataFrame(
+        {
+            "source": refs["source"].to_numpy(),
+            "org_id": deals["org_id"].astype(str).to_numpy()[at],
+            "contact_id": refs["invoice_id"].map(invoices).to_numpy(),
+        }
+    )[at >= 0].dropna()
     billed["contact_id"] = follow_merges(billed["contact_id"], tables["xero_contacts"]).to_numpy()
     billed = billed[billed["contact_id"].isin(contacts["contact_id"])]
-    counted = billed.groupby(["source", "org_id", "contact_id"])["invoice_id"].nunique()
+    counted = billed.groupby(["source", "org_id", "contact_id"]).size()
     return counted.rename("reference_invoices").reset_index()[columns]
 
 
