@@ -33,6 +33,7 @@ PAGES = {
     ],
     "Decide": [
         st.Page("pages/route.py", title="Route", icon=":material/alt_route:"),
+        st.Page("pages/plan.py", title="Mapping plan", icon=":material/table_edit:"),
     ],
 }
 page = st.navigation(PAGES)

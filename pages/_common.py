@@ -16,12 +16,11 @@ from typing import Any, Literal, cast
 
 import streamlit as st
 
-from workbench.app_support.as_of import profile_day
 from workbench.app_support.problems import Problem, describe
 from workbench.connections import Connector, CrmConnection, XeroConnection
 from workbench.http import Transport
 from workbench.profile.health import STEPS, HealthProfile, run_profile
-from workbench.profile.tables import ProfileTables
+from workbench.profile.tables import ProfileTables, data_as_of
 from workbench.pull.runner import Mode, Progress, PullResult, pull
 from workbench.pull.source import Source
 from workbench.store import Engagement
@@ -37,7 +36,9 @@ CRM = "crm_connection"
 CRM_FILES = "crm_files_only"  # the CRM comes from uploaded exports: pull Xero only
 SEED = "sandbox_seed"
 PROFILE = "health_profile"
+ROUTE_RECOMMENDATION = "route_recommendation"  # (key, (recommendation, note)) from the Route page
 STARTED = "session_started"
+DEMO_CHECKED = "demo_checked"  # the first-start pull was considered in this session
 NOTICES = "notices"
 PROGRESS_EVERY_SECONDS = 0.2
 
@@ -214,9 +215,9 @@ def pull_engagement(engagement: Engagement, which: Which = "both", mode: Mode = 
 def ensure_demo_pulled() -> None:
     """On a session's first run: an empty demo engagement on the sandbox is pulled at once, so the
     health check is on screen without a click."""
-    if st.session_state.get("demo_checked") or engagement_name() != DEMO_ENGAGEMENT or not on_sandbox():
+    if st.session_state.get(DEMO_CHECKED) or engagement_name() != DEMO_ENGAGEMENT or not on_sandbox():
         return
-    st.session_state["demo_checked"] = True
+    st.session_state[DEMO_CHECKED] = True
     with open_engagement() as engagement:
         if engagement.snapshots():
             return
@@ -245,7 +246,7 @@ def health_profile(engagement: Engagement) -> HealthProfile | None:
             "exports (Connect page)."
         )
         return None
-    as_of = profile_day(engagement)
+    as_of = data_as_of(engagement)
     key = profile_key(engagement, as_of)
     cached = st.session_state.get(PROFILE)
     if cached is not None and cached[0] == key:

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from pages import _common as common
-from workbench.app_support.as_of import profile_day
+from workbench.profile.tables import data_as_of
 from workbench.store import Engagement
 
 
@@ -58,7 +58,7 @@ def render() -> None:
         if not snapshots:
             st.info("No data yet: connect the systems (Connect page) and pull them (Pull page).")
         else:
-            day = profile_day(engagement)
+            day = data_as_of(engagement)
             st.markdown(f"**{len(snapshots)} snapshots** · data as of **{day:%d %b %Y}**")
             listing = pd.DataFrame(
                 [

@@ -16,7 +16,7 @@ from workbench.route.from_profile import route_inputs
 from workbench.route.inputs import ROUTE_LABELS
 
 ANSWERS = "route_answers"  # kept apart from the widgets' keys, which Streamlit drops off-page
-RECOMMENDATION = "route_recommendation"
+RECOMMENDATION = common.ROUTE_RECOMMENDATION
 GROUPS = {"discovery": "Discovery", "hubspot": "HubSpot only", "salesforce": "Salesforce only"}
 
 

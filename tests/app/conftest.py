@@ -13,9 +13,8 @@ from streamlit.testing.v1 import AppTest
 
 import pages._common as common
 from tests.profile.demo import pulled_demo
-from workbench.app_support.as_of import profile_day
 from workbench.profile.health import HealthProfile, run_profile
-from workbench.profile.tables import ProfileTables
+from workbench.profile.tables import ProfileTables, data_as_of
 from workbench.sandbox.app import Sandbox
 from workbench.sandbox.transport import SandboxTransport
 from workbench.store import Engagement
@@ -37,7 +36,7 @@ def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def demo_profile(demo_template: Path) -> HealthProfile:
     """The template's health profile, computed once, as the app computes it."""
     with Engagement.open("demo", demo_template / "engagements", create=False) as engagement:
-        tables = ProfileTables.from_engagement(engagement, profile_day(engagement))
+        tables = ProfileTables.from_engagement(engagement, data_as_of(engagement))
     return run_profile(tables)
 
 

@@ -116,6 +116,7 @@ def test_the_xero_sign_in_finishes_on_the_redirect_back_in_a_new_session(
 
 def test_a_redirect_the_app_did_not_start_is_refused(isolated_environment: Path) -> None:
     at = new_app()
+    at.session_state[common.DEMO_CHECKED] = True  # no first-start pull: this test is about the redirect
     at.query_params = {"code": "stolen-code", "state": "someone-elses-state"}
     at.run()
     assert not at.exception

@@ -19,6 +19,7 @@ PAGES = (
     "pages/vat.py",
     "pages/hygiene.py",
     "pages/route.py",
+    "pages/plan.py",
 )
 
 
@@ -39,6 +40,7 @@ def test_every_page_renders_cleanly(profiled_app: Callable[[], AppTest]) -> None
         "VAT",
         "Hygiene & volumes",
         "Route",
+        "Mapping plan",
     }
 
 
@@ -78,7 +80,7 @@ def test_a_second_session_does_not_pull_again(app: Callable[[], AppTest]) -> Non
         assert len(engagement.snapshots()) == before
 
 
-@pytest.mark.parametrize("page", PAGES[3:])
+@pytest.mark.parametrize("page", PAGES[3:])  # the health pages, the route and the plan
 def test_health_pages_before_any_pull_say_what_to_do(page: str, isolated_environment: object) -> None:
     with Engagement.open("empty"):
         pass
@@ -88,5 +90,5 @@ def test_health_pages_before_any_pull_say_what_to_do(page: str, isolated_environ
     at.run()
     at.switch_page(page).run()
     assert page_problems(at) == []
-    if page != "pages/route.py":
+    if page != "pages/route.py":  # the questionnaire comes first there
         assert any("no data yet" in i.value for i in at.info)

@@ -14,7 +14,7 @@ SHOWN_FRAMES = 6
 # anything that looks like a credential: a value after a credential-ish word, or a long opaque run of
 # token characters (access tokens, secrets, codes, verifiers are all 24+ such characters)
 _AFTER_WORD = re.compile(
-    r"(?i)\b(secret|token|password|authorization|bearer|code|verifier|api[_-]?key|assertion)"
+    r"(?i)\b([\w-]*(?:secret|token|password|authorization|bearer|code|verifier|api[_-]?key|assertion))"
     r"(\s*[=:]\s*|\s+)([^\s,;&'\"]+)"
 )
 _OPAQUE = re.compile(r"[A-Za-z0-9_\-.~+]{24,}={0,2}")

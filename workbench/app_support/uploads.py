@@ -33,6 +33,14 @@ class UploadRejected(InputFileError):
         self.file, self.problem = file, problem
 
 
+def rejected(exc: InputFileError, folder: str) -> UploadRejected:
+    """`exc` (about a file in the temporary `folder`) as the uploaded file's problem."""
+    text = str(exc.args[0]).replace(f"{folder}/", "")
+    where = exc.path.replace(f"{folder}/", "")
+    problem = text.split(": ", 1)[1] if text.startswith(where) and ": " in text else text
+    return UploadRejected(Path(exc.path).name, problem, row=exc.row, column=exc.column, hint=exc.hint)
+
+
 def read_mapping(raw: bytes | None) -> ColumnMapping | None:
     """Column aliases from an uploaded JSON file (see `ColumnMapping.from_dict`)."""
     if raw is None:
@@ -63,11 +71,7 @@ def import_uploads(
         try:
             info = import_into_engagement(engagement, paths, mapping)
         except InputFileError as exc:
-            file = Path(exc.path).name
-            text = str(exc.args[0]).replace(f"{folder}/", "")
-            where = f"{exc.path}".replace(f"{folder}/", "")
-            problem = text.split(": ", 1)[1] if text.startswith(where) and ": " in text else text
-            raise UploadRejected(file, problem, row=exc.row, column=exc.column, hint=exc.hint) from None
+            raise rejected(exc, folder) from None
     log = engagement.audit_log().tail(1)
     warnings = json.loads(log.iloc[0]["detail"]).get("warnings", []) if len(log) else []
     return ImportOutcome(info.snapshot_id, dict(info.counts), [str(w) for w in warnings])
