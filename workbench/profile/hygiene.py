@@ -16,16 +16,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from workbench.profile.finding_text import deal_list, totals_by_currency
 from workbench.profile.findings import Finding, Severity, concat_findings, findings_frame, money
 from workbench.profile.links import invoice_deal_links, live_sales_invoices
-from workbench.profile.matching import (
-    blank,
-    deal_list,
-    group_records,
-    live_organisations,
-    stored_contact_links,
-    totals_by_currency,
-)
+from workbench.profile.shared_reads import blank, group_records, live_organisations
+from workbench.profile.stored_contact_ids import stored_contact_links
 from workbench.profile.tables import ProfileTables
 from workbench.references import deal_reference
 

@@ -16,7 +16,8 @@ from typing import Any
 
 import pandas as pd
 
-from workbench.profile.matching import blank, live_organisations, stored_contact_links
+from workbench.profile.shared_reads import blank, live_organisations
+from workbench.profile.stored_contact_ids import stored_contact_links
 from workbench.profile.tables import ProfileTables
 
 # Edits on both sides within this window are what a two-way sync must reconcile; a quarter is the
