@@ -31,22 +31,36 @@ Memo = dict[Callable[[Any], Any], dict[Any, Any]]
 
 def map_unique(values: pd.Series, fn: Callable[[Any], Any], memo: Memo | None = None) -> pd.Series:
     """`fn` applied once per distinct value (the name and key readers are per-value Python); `memo`
-    carries the readings across calls, so a name or domain on both sides is read once per run."""
-    text = values.where(values.notna(), None)
+    carries the readings across calls, so a name or domain on both sides is read once per run. Blanks
+    read as missing."""
+    codes, readings = _read_distinct(values, fn, memo)
+    mapped = pd.Series(readings, dtype=None if readings else object)
+    return pd.Series(mapped.array.take(codes, allow_fill=True), index=values.index)
+
+
+def _read_distinct(
+    values: pd.Series, fn: Callable[[Any], Any], memo: Memo | None
+) -> tuple[np.ndarray, list[Any]]:
+    """Each row's position among the distinct values (-1 for a blank) and `fn` of each distinct value:
+    positions taken from one small list are far cheaper than a per-row dict look-up."""
     seen = {} if memo is None else memo.setdefault(fn, {})
-    for value in pd.unique(text.dropna()):
-        if value not in seen:
-            seen[value] = fn(value)
-    return text.map(seen).where(text.notna(), None)
+    codes, distinct = pd.factorize(values)
+    unread = [value for value in distinct.tolist() if value not in seen]
+    seen.update(zip(unread, map(fn, unread), strict=True))
+    return codes, [seen[value] for value in distinct.tolist()]
 
 
 def _name_parts(names: pd.Series, memo: Memo | None = None) -> pd.DataFrame:
-    parsed = map_unique(names, parse_company_name, memo)
+    codes, parsed = _read_distinct(names, parse_company_name, memo)
+
+    def part(read: Callable[[Any], Any], blank_name: Any) -> Any:
+        return pd.Series([read(p) for p in parsed] + [blank_name]).to_numpy()[codes]
+
     return pd.DataFrame(
         {
-            "core": parsed.map(lambda p: p.core if p is not None else ""),
-            "trading": parsed.map(lambda p: (p.trading_name or "") if p is not None else ""),
-            "form": parsed.map(lambda p: p.legal_form if p is not None else None),
+            "core": part(lambda p: p.core, ""),
+            "trading": part(lambda p: p.trading_name or "", ""),
+            "form": part(lambda p: p.legal_form, None),
         },
         index=names.index,
     )
@@ -116,12 +130,16 @@ def _org_emails_and_domains(
 
 
 def _email_domains(emails: pd.Series, memo: Memo | None = None) -> pd.Series:
-    """`email_domain` of already-normalised addresses, read once per distinct host."""
-    present = emails.dropna()
-    if present.empty:
-        return pd.Series(None, index=emails.index, dtype=object)
-    hosts = present.astype(str).str.rpartition("@")[2]
-    return map_unique(hosts, _domain, memo).reindex(emails.index)
+    """`email_domain` of already-normalised addresses, read once per distinct address and host."""
+    hosts: dict[Any, Any] = {} if memo is None else memo.setdefault(_domain, {})
+
+    def domain_of(email: Any) -> str | None:
+        host = str(email).rpartition("@")[2]
+        if host not in hosts:
+            hosts[host] = _domain(host)
+        return hosts[host]
+
+    return map_unique(emails, domain_of)
 
 
 def _domain(value: str) -> str | None:
