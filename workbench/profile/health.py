@@ -12,6 +12,7 @@ import pandas as pd
 from workbench.profile.duplicates import DuplicateResult, find_duplicates
 from workbench.profile.findings import concat_findings
 from workbench.profile.hygiene import find_hygiene_problems
+from workbench.profile.links import invoice_deal_links
 from workbench.profile.matching import MatchResult, match_crm_to_xero
 from workbench.profile.tables import ProfileTables
 from workbench.profile.vat import find_vat_problems
@@ -66,10 +67,17 @@ def run_profile(tables: ProfileTables, progress: Progress | None = None) -> Heal
         seconds[name] = time.perf_counter() - started
 
     step("duplicates", lambda: find_duplicates(tables))
-    step("matching", lambda: match_crm_to_xero(tables))
+    # which invoice bills which deal is read once: matching, VAT and hygiene all start from it
+    deal_links: dict[str, pd.DataFrame] = {}
+
+    def matching() -> MatchResult:
+        deal_links["links"] = invoice_deal_links(tables)
+        return match_crm_to_xero(tables, deal_links["links"])
+
+    step("matching", matching)
     links = results["matching"].links
-    step("vat", lambda: find_vat_problems(tables, links))
-    step("hygiene", lambda: find_hygiene_problems(tables, links))
+    step("vat", lambda: find_vat_problems(tables, links, deal_links["links"]))
+    step("hygiene", lambda: find_hygiene_problems(tables, links, deal_links["links"]))
     step("volumes", lambda: measure_volumes(tables, links))
     if progress is not None:
         progress("done", len(STEPS), len(STEPS))

@@ -31,10 +31,13 @@ WON_INVOICE_GRACE_DAYS = 14
 ZERO = Decimal(0)
 
 
-def find_hygiene_problems(tables: ProfileTables, org_links: pd.DataFrame | None = None) -> pd.DataFrame:
-    """All hygiene findings as one findings table (see `workbench.profile.findings`)."""
+def find_hygiene_problems(
+    tables: ProfileTables, org_links: pd.DataFrame | None = None, deal_links: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """All hygiene findings as one findings table (see `workbench.profile.findings`). `deal_links` is
+    `links.invoice_deal_links(tables)` when the caller already has it (a profile reads it once)."""
     links = org_contact_links(tables, org_links)
-    refs = invoice_deal_links(tables)
+    refs = invoice_deal_links(tables) if deal_links is None else deal_links
     customers = sales_customers(tables)
     return concat_findings(
         [

@@ -56,14 +56,15 @@ class MatchResult:
     key_recommendation: KeyRecommendation
 
 
-def match_crm_to_xero(tables: ProfileTables) -> MatchResult:
-    """Link CRM organisations to Xero contacts and report what stays unlinked."""
+def match_crm_to_xero(tables: ProfileTables, deal_links: pd.DataFrame | None = None) -> MatchResult:
+    """Link CRM organisations to Xero contacts and report what stays unlinked. `deal_links` is
+    `links.invoice_deal_links(tables)` when the caller already has it (a profile reads it once)."""
     memo: Memo = {}
     crm = crm_keys(tables, memo)
     orgs = crm.orgs
     contacts = xero_keys(tables, memo)
     stored = resolve_stored_contact_ids(tables)
-    refs = invoice_deal_links(tables)
+    refs = invoice_deal_links(tables) if deal_links is None else deal_links
     billed = billed_pairs(tables, contacts, refs)
     pairs = candidate_pairs(crm, contacts, stored, billed)
     scored = score_pairs(pairs, orgs, contacts)
