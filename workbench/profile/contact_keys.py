@@ -46,6 +46,7 @@ def _registrable(host: str) -> str:
     return ".".join(labels[-keep:])
 
 
+@lru_cache(maxsize=_CACHE)
 def registrable_domain(host: str | None) -> str | None:
     """`www.shop.acme.co.uk` -> `acme.co.uk` (a short suffix table, not the full Public Suffix List)."""
     if not host:

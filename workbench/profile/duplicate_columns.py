@@ -8,6 +8,7 @@ once per distinct value (many records share a postcode, a domain, a first name).
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable
+from functools import lru_cache
 from typing import Any, TypeVar
 
 import pandas as pd
@@ -25,6 +26,7 @@ from workbench.profile.names import (
     registrable_domain,
     website_domain,
 )
+from workbench.profile.text import CACHE_SIZE
 
 T = TypeVar("T")
 
@@ -68,12 +70,18 @@ def company_number(value: str | None) -> str | None:
     return compact.zfill(8) if compact.isdigit() and len(compact) < 8 else compact
 
 
-def street_key(address: str | None, postcode: str | None) -> str | None:
-    """An address as folded words without the postcode and country (a street line to compare)."""
+def street_key(address: str | None, postcode: str | None, city: str | None = None) -> str | None:
+    """An address as folded words without the postcode, town and country (the street line to compare:
+    two businesses in one town share those, not a street)."""
     if not address:
         return None
-    drop = set((postcode or "").casefold().split()) | _COUNTRY_WORDS  # postcodes come normalised
+    drop = _place_words(postcode or "", city or "")
     return " ".join(w for w in name_words(address) if w not in drop) or None
+
+
+@lru_cache(maxsize=CACHE_SIZE)
+def _place_words(postcode: str, city: str) -> frozenset[str]:
+    return frozenset(postcode.casefold().split()) | frozenset(name_words(city)) | _COUNTRY_WORDS
 
 
 def business_domain(host: str | None) -> str | None:
@@ -82,18 +90,20 @@ def business_domain(host: str | None) -> str | None:
     return None if is_free_mail_domain(domain) else domain
 
 
-def _company_columns(
-    names: list[Any], postcodes: list[str | None], addresses: list[Any]
-) -> dict[str, list[Any]]:
+def _company_columns(frame: pd.DataFrame) -> dict[str, list[Any]]:
     """The name parts, the postcode and the place keys of company records.
 
-    `first_outward` is the name's first word with the outward code of a UK postcode (the whole code
-    abroad): "acme LS1"; `address_key` is postcode + street, one building's door.
+    A UK postcode (`postcode_uk`) is a handful of addresses, a postcode abroad (`postcode_abroad`) often
+    a whole district, so they are weighed apart. `first_outward` is the name's first word with the
+    outward code of a UK postcode (the whole code abroad): "acme LS1"; `address_key` is postcode +
+    street, one building's door.
     """
+    names, addresses, cities = _values(frame, "name"), _values(frame, "address"), _values(frame, "city")
+    postcodes = _each(_values(frame, "postcode"), normalise_postcode)
     parsed = _each(names, parse_company_name)
     core = [p.core or None if p is not None else None for p in parsed]
     first = [c.split(" ", 1)[0] if c else None for c in core]
-    streets = [street_key(a, p) for a, p in zip(addresses, postcodes, strict=True)]
+    streets = [street_key(a, p, c) for a, p, c in zip(addresses, postcodes, cities, strict=True)]
     outward = [p.split(" ", 1)[0] if p else None for p in postcodes]
     return {
         "name_core": core,
@@ -102,7 +112,9 @@ def _company_columns(
         "legal_form": [p.legal_form if p is not None and p.legal_form != "co" else None for p in parsed],
         "name_first": first,
         "name_sorted": [" ".join(sorted(c.split())) if c else None for c in core],
-        "postcode": postcodes,
+        # normalised UK postcodes hold a space ("LS1 4AB"), others are compacted ("20095")
+        "postcode_uk": [p if p and " " in p else None for p in postcodes],
+        "postcode_abroad": [p if p and " " not in p else None for p in postcodes],
         "street": streets,
         "first_outward": [f"{f} {o}" if f and o else None for f, o in zip(first, outward, strict=True)],
         "address_key": [f"{p} {s}" if p and s else None for p, s in zip(postcodes, streets, strict=True)],
@@ -113,8 +125,7 @@ def _company_columns(
 def prepare_organisations(organisations: pd.DataFrame) -> pd.DataFrame:
     """CRM organisations as matcher input, indexed by org_id (deleted ones left out)."""
     live = _live(organisations)
-    postcodes = _each(_values(live, "postcode"), normalise_postcode)
-    columns = _company_columns(_values(live, "name"), postcodes, _values(live, "address"))
+    columns = _company_columns(live)
     # the website's domain, else the one the CRM derived from the organisation's people
     website = _each(_values(live, "website"), website_domain)
     derived = _each(_values(live, "email_domain"), registrable_domain)
@@ -128,8 +139,7 @@ def prepare_organisations(organisations: pd.DataFrame) -> pd.DataFrame:
 def prepare_xero_contacts(contacts: pd.DataFrame) -> pd.DataFrame:
     """Xero contacts as matcher input, indexed by ContactID (see `workbench.profile.duplicates` for
     which contacts are left out)."""
-    postcodes = _each(_values(contacts, "postcode"), normalise_postcode)
-    columns = _company_columns(_values(contacts, "name"), postcodes, _values(contacts, "address"))
+    columns = _company_columns(contacts)
     emails = _each(_values(contacts, "email"), normalise_email)
     columns["email"] = emails
     columns["domain"] = _each([e.rpartition("@")[2] if e else None for e in emails], business_domain)
@@ -140,7 +150,7 @@ def prepare_xero_contacts(contacts: pd.DataFrame) -> pd.DataFrame:
         f"{f or ''} {la or ''}"
         for f, la in zip(_values(contacts, "first_name"), _values(contacts, "last_name"), strict=True)
     ]
-    columns["person"] = _each(people, lambda p: " ".join(person_name_tokens(p)) or None)
+    columns["person"] = _each(people, _words)
     return _frame(columns, _values(contacts, "contact_id"))
 
 
@@ -162,7 +172,9 @@ def personal_email(email: str | None) -> str | None:
     return address
 
 
+@lru_cache(maxsize=CACHE_SIZE)
 def _words(text: str) -> str | None:
+    """A person's name as folded words (cached: a Xero contact's person is often a CRM person too)."""
     return " ".join(person_name_tokens(text)) or None
 
 
@@ -174,13 +186,18 @@ def prepare_people(people: pd.DataFrame) -> pd.DataFrame:
     names = _values(live, "name")
     # first_name/last_name when the CRM has them, else the first and last words of the full name
     given: list[str | None] = []
+    middle: list[str | None] = []
     family: list[str | None] = []
     for f, la, name in zip(first, last, names, strict=True):
         words = (_words(name) or "").split() if (f is None or la is None) and isinstance(name, str) else []
-        given.append(f.split(" ", 1)[0] if f else (words[0] if len(words) > 1 else None))
+        forenames = f.split(" ") if f else words[:-1]
+        given.append(forenames[0] if forenames else None)
+        # "Phoebe R." and "Phoebe B." are two people; "Phoebe" alone says nothing either way
+        middle.append(" ".join(forenames[1:]) or None)
         family.append(la or (words[-1] if words else None))
     columns: dict[str, list[Any]] = {
         "given": given,
+        "middle": middle,
         "family": family,
         "given_formal": _each(given, formal_given_name),
         "full": [" ".join(w for w in (g, f) if w) or None for g, f in zip(given, family, strict=True)],

@@ -8,7 +8,8 @@ two), set from what each key means in UK bookkeeping rather than fitted to any o
   entities (-10), whatever the names say;
 - a business email domain or a phone line belongs to one business (+7, +5), but a business can have
   several (-1 when they differ);
-- a postcode and street are shared by the businesses in one building (+3, +2); a different address
+- a UK postcode and street are shared by the businesses in one building (+3, +2; a postcode abroad is
+  often a whole district, +1); a different address
   (-3, -1) is a conflict but not a verdict: a business moves, and a record per branch (one mailbox and
   phone line, other addresses) is still one business, a likely duplicate with the addresses named
   against it;
@@ -55,7 +56,7 @@ def _company_blocking(extra: tuple[str, ...]) -> tuple[Block | SortedNeighbourho
         *(Block((column,), max_size=30) for column in extra),
         Block(("name_core", "name_trading"), max_size=50),
         Block(("name_sorted",), max_size=50),
-        Block(("postcode",), max_size=40),
+        Block(("postcode_uk", "postcode_abroad"), max_size=40),
         Block(("first_outward",), max_size=40),
         Block(("address_key",), max_size=20),
         # a typo after the first letters, with no key in common: at best a review pair, so a narrow window
@@ -68,7 +69,8 @@ def _company_keys(phone: bool, email: bool) -> tuple[Exact | Best | Fuzzy, ...]:
         Exact("vat_number", "vat", agree=10, disagree=-10),
         Exact("company_number", "company_number", agree=10, disagree=-10),
         Exact("legal_form", "legal_form", agree=0, disagree=-3),
-        Exact("postcode", "postcode", agree=3, disagree=-3),
+        Exact("postcode", "postcode_uk", agree=3, disagree=-3),
+        Exact("postcode_abroad", "postcode_abroad", agree=1, disagree=-3),
         Fuzzy("street", ("street",), levels=((95, 2), (80, 1)), below=-1),
     ]
     if email:
@@ -109,8 +111,9 @@ XERO_CONTACTS = MatcherConfig(
 # A personal email address is one person (+9; role mailboxes are dropped when prepared); an office
 # phone and an organisation are shared by colleagues (+3, +2); the family name (+5, a typo +3) and the
 # given name (+4 incl. Bob = Robert, an initial +1) must agree, a clear difference in either is a
-# different person (-5, -4). Bands: certain >= 15 (email and name), likely >= 10 (name and the
-# organisation and phone, or email and a near name), possible >= 7.
+# different person (-5, -4), and so are middle initials that cannot match (-7). Bands: certain >= 15
+# (email and name), likely >= 10 (name and the organisation and phone, or email and a near name),
+# possible >= 7.
 PEOPLE = MatcherConfig(
     comparators=(
         Exact("email", "email", agree=9, disagree=-2),
@@ -134,6 +137,11 @@ PEOPLE = MatcherConfig(
                 Prefix("given_initial", "given", agree=1, disagree=-4),  # J. = John
                 Fuzzy("given_similar", ("given",), levels=((92, 2),), below=-4, scorer="jaro_winkler"),
             ),
+        ),
+        # middle names or initials that cannot be the same ("R." against "B.") are two people
+        Best(
+            "middle_name",
+            (Exact("middle_same", "middle", agree=0, disagree=-7), Prefix("middle_initial", "middle", 0, -7)),
         ),
     ),
     blocking=(

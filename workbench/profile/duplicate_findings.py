@@ -33,6 +33,7 @@ _AGREED = {
     "domain": "the same email/web domain",
     "phone": "the same phone number",
     "postcode": "the same postcode",
+    "postcode_abroad": "the same postcode",
     "street": "the same street address",
     "contact_person": "the same contact person",
     "organisation": "the same organisation",
@@ -49,6 +50,7 @@ _CONFLICTED = {
     "company_number": "different company numbers",
     "legal_form": "different legal forms",
     "postcode": "different postcodes",
+    "postcode_abroad": "different postcodes",
     "email": "different email addresses",
     "email_or_domain": "different email domains",
     "domain": "different email/web domains",
@@ -56,6 +58,7 @@ _CONFLICTED = {
     "organisation": "different organisations",
     "family_name": "different family names",
     "given_name": "different given names",
+    "middle_name": "different middle initials",
 }
 
 
