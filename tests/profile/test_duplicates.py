@@ -133,6 +133,20 @@ def test_duplicate_people_by_email_despite_name_variants() -> None:
     assert all("4" not in r["people"] for r in found["records"])
 
 
+def test_different_middle_initials_are_two_people() -> None:
+    office = {"org_id": "7", "phone": "01905 873070"}
+    tables = client(
+        people=rows(
+            "people",
+            person("1", "Phoebe R. Dunmore", email="pdunmore@isaacs.co.uk", **office),
+            person("2", "Phoebe B. Dunmore", email="phoebeb.dunmore@isaacs.co.uk", **office),
+            person("3", "Phoebe Dunmore", email="pdunmore@isaacs.co.uk", **office),
+        )
+    )
+    found = by_kind(find_duplicates(tables), "duplicate_person")
+    assert [sorted(r["people"]) for r in found["records"]] == [["1", "3"]]
+
+
 def test_namesakes_at_different_organisations_are_not_duplicates() -> None:
     tables = client(
         people=rows(

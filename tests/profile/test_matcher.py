@@ -27,7 +27,14 @@ from workbench.profile.matcher import (
 
 def organisations(*rows: dict[str, object]) -> pd.DataFrame:
     """CRM organisation rows with every other column blank; org ids 1, 2, 3... in order."""
-    base = {"name": None, "website": None, "email_domain": None, "address": None, "postcode": None}
+    base = {
+        "name": None,
+        "website": None,
+        "email_domain": None,
+        "address": None,
+        "postcode": None,
+        "city": None,
+    }
     base |= {"vat_number": None, "company_number": None, "xero_contact_id": None, "is_deleted": False}
     return pd.DataFrame([{**base, "org_id": str(n), **row} for n, row in enumerate(rows, start=1)])
 
@@ -83,6 +90,27 @@ def test_one_typo_with_a_shared_address_is_likely() -> None:
     )
     assert row["band"] in ("likely", "certain")
     assert row["name_typo"] > 0
+
+
+def test_reordered_partner_names_in_one_district_abroad_are_not_likely() -> None:
+    row = pair_of(
+        organisations(
+            {
+                "name": "Wilson & Eastwood",
+                "postcode": "20095",
+                "address": "2 Harbour Street",
+                "city": "Hamburg",
+            },
+            {
+                "name": "Eastwood & Wilson GmbH",
+                "postcode": "20095",
+                "address": "138 Market Street",
+                "city": "Hamburg",
+            },
+        )
+    )
+    assert row["band"] in ("", "possible")
+    assert row["name_same"] < 0 and row["name_similarity"] == 100  # the same words, not the same name
 
 
 def test_trading_name_meets_the_legal_name() -> None:

@@ -191,10 +191,14 @@ def prepare_people(people: pd.DataFrame) -> pd.DataFrame:
     for f, la, name in zip(first, last, names, strict=True):
         words = (_words(name) or "").split() if (f is None or la is None) and isinstance(name, str) else []
         forenames = f.split(" ") if f else words[:-1]
+        surnames = la.split(" ") if la else words[-1:]
+        # an initial at the front of the last name is a middle initial ("R. Dunmore")
+        while len(surnames) > 1 and len(surnames[0]) == 1:
+            forenames.append(surnames.pop(0))
         given.append(forenames[0] if forenames else None)
         # "Phoebe R." and "Phoebe B." are two people; "Phoebe" alone says nothing either way
         middle.append(" ".join(forenames[1:]) or None)
-        family.append(la or (words[-1] if words else None))
+        family.append(" ".join(surnames) or None)
     columns: dict[str, list[Any]] = {
         "given": given,
         "middle": middle,
