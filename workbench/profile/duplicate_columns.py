@@ -38,11 +38,17 @@ def _each(values: list[Any], reading: Callable[[str], T]) -> list[T | None]:
 
 
 def _values(frame: pd.DataFrame, name: str) -> list[Any]:
-    """A column as a list, None for blanks (and for a column the table does not have)."""
+    """A column as a list, None for a blank that is not text (and for a column the table lacks)."""
     if name not in frame.columns:
         return [None] * len(frame)
-    column = frame[name]
-    return column.astype(object).where(column.notna(), None).tolist()
+    return [v if isinstance(v, str) else None for v in frame[name].tolist()]
+
+
+def _keys(frame: pd.DataFrame, name: str) -> list[str | None]:
+    """An id or reference column as text ("57" whether stored as 57 or "57"), None for a blank."""
+    if name not in frame.columns:
+        return [None] * len(frame)
+    return [None if v is None or v != v or v == "" else str(v) for v in frame[name].tolist()]
 
 
 def _live(frame: pd.DataFrame) -> pd.DataFrame:
@@ -52,7 +58,7 @@ def _live(frame: pd.DataFrame) -> pd.DataFrame:
     return frame[~frame["is_deleted"].fillna(False).astype(bool)]
 
 
-def _frame(columns: dict[str, list[Any]], ids: list[Any]) -> pd.DataFrame:
+def _frame(columns: dict[str, list[Any]], ids: list[str | None]) -> pd.DataFrame:
     return pd.DataFrame(columns, index=pd.Index([str(i) for i in ids]), dtype=object)
 
 
@@ -75,13 +81,15 @@ def street_key(address: str | None, postcode: str | None, city: str | None = Non
     two businesses in one town share those, not a street)."""
     if not address:
         return None
-    drop = _place_words(postcode or "", city or "")
-    return " ".join(w for w in name_words(address) if w not in drop) or None
+    town = _place_words(city or "")
+    postcode_words = (postcode or "").casefold().split()
+    kept = [w for w in name_words(address) if w not in town and w not in postcode_words]
+    return " ".join(kept) or None
 
 
 @lru_cache(maxsize=CACHE_SIZE)
-def _place_words(postcode: str, city: str) -> frozenset[str]:
-    return frozenset(postcode.casefold().split()) | frozenset(name_words(city)) | _COUNTRY_WORDS
+def _place_words(city: str) -> frozenset[str]:
+    return frozenset(name_words(city)) | _COUNTRY_WORDS
 
 
 def business_domain(host: str | None) -> str | None:
@@ -132,8 +140,8 @@ def prepare_organisations(organisations: pd.DataFrame) -> pd.DataFrame:
     columns["domain"] = [w or d for w, d in zip(website, derived, strict=True)]
     columns["vat"] = _each(_values(live, "vat_number"), normalise_vat_number)
     columns["company_number"] = _each(_values(live, "company_number"), company_number)
-    columns["xero_contact_id"] = _values(live, "xero_contact_id")
-    return _frame(columns, _values(live, "org_id"))
+    columns["xero_contact_id"] = _keys(live, "xero_contact_id")
+    return _frame(columns, _keys(live, "org_id"))
 
 
 def prepare_xero_contacts(contacts: pd.DataFrame) -> pd.DataFrame:
@@ -151,7 +159,7 @@ def prepare_xero_contacts(contacts: pd.DataFrame) -> pd.DataFrame:
         for f, la in zip(_values(contacts, "first_name"), _values(contacts, "last_name"), strict=True)
     ]
     columns["person"] = _each(people, _words)
-    return _frame(columns, _values(contacts, "contact_id"))
+    return _frame(columns, _keys(contacts, "contact_id"))
 
 
 # Mailboxes a team shares: the same address on two people says nothing about them being one person.
@@ -207,6 +215,6 @@ def prepare_people(people: pd.DataFrame) -> pd.DataFrame:
         "full": [" ".join(w for w in (g, f) if w) or None for g, f in zip(given, family, strict=True)],
         "email": _each(_values(live, "email"), personal_email),
         "phone": _each(_values(live, "phone"), normalise_phone),
-        "org_id": _values(live, "org_id"),
+        "org_id": _keys(live, "org_id"),
     }
-    return _frame(columns, _values(live, "person_id"))
+    return _frame(columns, _keys(live, "person_id"))

@@ -59,8 +59,9 @@ def _company_blocking(extra: tuple[str, ...]) -> tuple[Block | SortedNeighbourho
         Block(("postcode_uk", "postcode_abroad"), max_size=40),
         Block(("first_outward",), max_size=40),
         Block(("address_key",), max_size=20),
-        # a typo after the first letters, with no key in common: at best a review pair, so a narrow window
-        SortedNeighbourhood("name_core", window=3),
+        # a typo after the first letters with no key in common is at best a review pair: the next name
+        # in sort order is enough of a window for those
+        SortedNeighbourhood("name_core", window=2),
     )
 
 
