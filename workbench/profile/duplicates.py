@@ -160,13 +160,20 @@ def _one_table(spec: _Table, tables: ProfileTables) -> tuple[pd.DataFrame, pd.Da
         return pd.DataFrame(), pd.DataFrame(), []
     result = dedupe(prepared, spec.config)
     id_column = spec.id_column
+    # names and statuses of the records a finding will name, not of the whole table
+    involved = (
+        {m for c in result.clusters for m in c.members}
+        | set(result.pairs["left"])
+        | set(result.pairs["right"])
+    )
+    named = records[records[id_column].astype(str).isin(involved)]
     names = dict(
-        zip(records[id_column].astype(str), records["name"].fillna("").astype(str).str.strip(), strict=True)
+        zip(named[id_column].astype(str), named["name"].fillna("").astype(str).str.strip(), strict=True)
     )
     archived: set[str] = set()
     if spec.table == "xero_contacts":
         archived = set(
-            records.loc[records["status"].fillna("").str.upper() == "ARCHIVED", id_column].astype(str)
+            named.loc[named["status"].fillna("").astype(str).str.upper() == "ARCHIVED", id_column].astype(str)
         )
     survivors = _Survivors(_ranking(spec, tables, records, prepared), spec.table)
     evidence = [pair_evidence(row, spec.config) for row in result.pairs.to_dict("records")]
