@@ -7,6 +7,8 @@ import json
 import sys
 from pathlib import Path
 
+import pandas as pd
+
 from workbench.commands.route import day_argument
 from workbench.profile.findings import SEVERITIES
 from workbench.profile.tables import pulled_tables
@@ -20,10 +22,7 @@ def _step(step: str, done: int, total: int) -> None:
         print(f"profiling [{done + 1}/{total}] {step}...", file=sys.stderr, flush=True)
 
 
-def _write_csv(findings: object, path: Path) -> None:
-    import pandas as pd
-
-    assert isinstance(findings, pd.DataFrame)
+def _write_csv(findings: pd.DataFrame, path: Path) -> None:
     flat = findings.copy()
     for column in ("records", "evidence"):
         flat[column] = flat[column].map(lambda value: json.dumps(value, default=str, sort_keys=True))
