@@ -23,6 +23,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from workbench.canonical import TABLES, Row, Table
@@ -97,24 +98,34 @@ def _column_sql_type(kind: str) -> str:
 def _frame(table: Table, rows: list[tuple[Any, ...]]) -> pd.DataFrame:
     columns = list(table.columns)
     # dtype=object: pandas 3 would infer `str` for text columns and turn SQL NULLs into NaN
-    frame = pd.DataFrame(rows, columns=columns, dtype=object)
-    for name, kind in table.columns.items():
-        series = frame[name]
-        if kind == "decimal":
-            frame[name] = series.map(lambda v: Decimal(v) if v is not None else None).astype(object)
-        elif kind == "datetime":
-            frame[name] = pd.to_datetime(series, utc=True, format="ISO8601")
-        elif kind == "date":
-            frame[name] = pd.to_datetime(series, format="ISO8601")
-        elif kind == "bool":
-            frame[name] = series.astype("boolean")
-        elif kind == "int":
-            frame[name] = series.astype("Int64")
-        elif kind == "json":
-            frame[name] = series.map(lambda v: json.loads(v) if v is not None else None).astype(object)
-        else:
-            frame[name] = series.astype(object)
-    return frame
+    raw = pd.DataFrame(rows, columns=columns, dtype=object)
+    # typed column by column, then put together once (one block per dtype, not one per column)
+    return pd.DataFrame(
+        {name: _typed(raw[name], kind) for name, kind in table.columns.items()}, columns=columns
+    )
+
+
+def _typed(series: pd.Series, kind: str) -> pd.Series:
+    if kind == "decimal":
+        # one Decimal per distinct text (they are immutable): amounts and rates repeat a lot
+        decimals = {v: Decimal(v) for v in set(series.tolist()) if v is not None}
+        return _objects(map(decimals.get, series.tolist()), series)
+    if kind == "datetime":
+        return pd.to_datetime(series, utc=True, format="ISO8601")
+    if kind == "date":
+        return pd.to_datetime(series, format="ISO8601")
+    if kind == "bool":
+        return series.astype("boolean")
+    if kind == "int":
+        return series.astype("Int64")
+    if kind == "json":
+        return _objects((json.loads(v) if v is not None else None for v in series.tolist()), series)
+    return series
+
+
+def _objects(values: Iterable[Any], like: pd.Series) -> pd.Series:
+    """Values as an object column beside `like` (fromiter: never read a list value as a row of cells)."""
+    return pd.Series(np.fromiter(values, dtype=object, count=len(like)), index=like.index)
 
 
 @dataclass(frozen=True)

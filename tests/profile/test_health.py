@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import dataclasses
+import os
+from collections.abc import Callable
+
+import pandas as pd
 import pytest
 
 from tests.profile.demo import PulledDemo
+from workbench.errors import EngagementError
+from workbench.profile import health
+from workbench.profile.duplicates import DuplicateResult
 from workbench.profile.evaluation import KindScore, score_findings
 from workbench.profile.findings import FINDING_COLUMNS, SEVERITIES
-from workbench.profile.health import STEPS, HealthProfile, run_profile
+from workbench.profile.health import STEPS, HealthProfile, default_workers, run_profile
+from workbench.profile.tables import ProfileTables
 from workbench.sandbox.demo.problems import PROBLEM_KINDS
 
 RECALL, PRECISION = 0.98, 0.95
@@ -47,11 +56,85 @@ def test_every_finding_is_complete_and_names_its_records(profiled: tuple[PulledD
         assert str(row.subject_id) in row.records[row.subject_table], row.kind
 
 
-def test_progress_is_reported_for_every_step(demo: PulledDemo) -> None:
+def test_progress_is_reported_for_every_step_in_order_when_sequential(demo: PulledDemo) -> None:
     seen: list[tuple[str, int, int]] = []
-    health = run_profile(demo.tables, lambda step, done, total: seen.append((step, done, total)))
+    health = run_profile(demo.tables, lambda step, done, total: seen.append((step, done, total)), workers=1)
     assert [s for s, _, _ in seen] == [*STEPS, "done"]
     assert [d for _, d, _ in seen] == list(range(len(STEPS) + 1))
-    assert set(health.seconds) == set(STEPS)
+    assert set(health.seconds) == set(STEPS) == set(health.cpu_seconds)
     counts = health.counts()
     assert counts["findings"].sum() == len(health.findings)
+
+
+def test_progress_is_reported_for_every_step_when_parallel(demo: PulledDemo) -> None:
+    seen: list[tuple[str, int, int]] = []
+    run_profile(demo.tables, lambda step, done, total: seen.append((step, done, total)), workers=2)
+    assert sorted(s for s, _, _ in seen[:-1]) == sorted(STEPS)
+    assert seen[-1] == ("done", len(STEPS), len(STEPS))
+    done = [d for _, d, _ in seen]
+    assert done == sorted(done) and done[0] == 0
+    # hygiene reads the matcher's links, so it is handed over only once matching is done
+    names = [s for s, _, _ in seen]
+    assert names.index("hygiene") > names.index("matching")
+
+
+def _assert_same(left: object, right: object, where: str) -> None:
+    if isinstance(left, pd.DataFrame):
+        assert isinstance(right, pd.DataFrame), where
+        pd.testing.assert_frame_equal(left, right, check_exact=True, obj=where)
+    elif dataclasses.is_dataclass(left) and not isinstance(left, type):
+        for f in dataclasses.fields(left):
+            if f.name not in ("tables", "seconds", "cpu_seconds"):
+                _assert_same(getattr(left, f.name), getattr(right, f.name), f"{where}.{f.name}")
+    else:
+        assert left == right, where
+
+
+@pytest.mark.skipif(default_workers() < 2, reason="needs fork and two cores")
+@pytest.mark.parametrize("client", ["demo", "other_demo"])
+def test_two_workers_find_exactly_what_one_finds(request: pytest.FixtureRequest, client: str) -> None:
+    pulled: PulledDemo = request.getfixturevalue(client)
+    sequential, parallel = run_profile(pulled.tables, workers=1), run_profile(pulled.tables, workers=2)
+    assert not sequential.findings.empty
+    _assert_same(sequential, parallel, "profile")
+    pd.testing.assert_frame_equal(sequential.findings, parallel.findings, check_exact=True)
+
+
+def _fails_in_worker(parent: int) -> Callable[[ProfileTables], DuplicateResult]:
+    def find_duplicates(tables: ProfileTables) -> DuplicateResult:
+        if os.getpid() != parent:
+            raise EngagementError("organisations table unreadable", hint="pull again")
+        raise AssertionError("duplicates ran in the calling process")
+
+    return find_duplicates
+
+
+@pytest.mark.skipif(default_workers() < 2, reason="needs fork and two cores")
+def test_an_error_in_the_worker_is_raised_as_the_same_error(
+    demo: PulledDemo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(health, "find_duplicates", _fails_in_worker(os.getpid()))
+    with pytest.raises(EngagementError, match="organisations table unreadable") as raised:
+        run_profile(demo.tables, workers=2)
+    assert raised.value.hint == "pull again"
+
+
+@pytest.mark.skipif(default_workers() < 2, reason="needs fork and two cores")
+def test_a_step_whose_worker_died_runs_in_the_calling_process(
+    demo: PulledDemo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    parent, real = os.getpid(), health.find_duplicates
+
+    def dies_in_worker(tables: ProfileTables) -> DuplicateResult:
+        if os.getpid() != parent:
+            os._exit(1)  # as the kernel's out-of-memory killer would end it
+        return real(tables)
+
+    monkeypatch.setattr(health, "find_duplicates", dies_in_worker)
+    profile = run_profile(demo.tables, workers=2)
+    _assert_same(run_profile(demo.tables, workers=1).duplicates, profile.duplicates, "duplicates")
+
+
+def test_workers_must_be_at_least_one(demo: PulledDemo) -> None:
+    with pytest.raises(ValueError, match="workers must be 1 or more"):
+        run_profile(demo.tables, workers=0)
