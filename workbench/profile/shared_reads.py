@@ -5,14 +5,21 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from workbench.profile.tables import ProfileTables
 
 
 def blank(values: pd.Series) -> pd.Series:
-    """True where a text column is missing or only whitespace."""
-    return values.isna() | values.astype(str).str.strip().eq("")
+    """True where a text column is missing or only whitespace (a number or date is never blank)."""
+    # `isspace` is `strip() == ""` for a non-empty str, without building every stripped copy
+    text = np.fromiter(
+        (isinstance(v, str) and (not v or v.isspace()) for v in values.tolist()),
+        dtype=bool,
+        count=len(values),
+    )
+    return pd.Series(text | values.isna().to_numpy(dtype=bool), index=values.index)
 
 
 def live_organisations(tables: ProfileTables) -> pd.DataFrame:

@@ -10,6 +10,7 @@ month `as_of` falls in is partial and is shown but not averaged.
 from __future__ import annotations
 
 import math
+from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -211,8 +212,11 @@ def custom_fields_in_use(tables: ProfileTables) -> pd.DataFrame:
     for table in ("organisations", "people", "deals"):
         frame = tables[table]
         frame = frame[~frame["is_deleted"].fillna(False).astype(bool)] if "is_deleted" in frame else frame
-        values = frame["custom_fields"].map(_filled_names).explode().dropna()
-        counts = values.value_counts()
+        # counted in plain Python: per record a small dict, far cheaper than a Series per record
+        counts = pd.Series(
+            Counter(name for value in frame["custom_fields"].tolist() for name in _filled_names(value)),
+            dtype="int64",
+        ).sort_values(ascending=False, kind="stable")
         filled.append(
             pd.DataFrame(
                 {"table": table, "field": counts.index, "populated": counts.to_numpy(), "records": len(frame)}
@@ -266,7 +270,8 @@ def currencies_in_use(tables: ProfileTables) -> pd.DataFrame:
 
 
 def _sum(values: pd.Series) -> Decimal:
-    return sum((Decimal(str(v)) for v in values if v is not None and not pd.isna(v)), Decimal(0))
+    present = values[values.notna()].tolist()
+    return sum((v if isinstance(v, Decimal) else Decimal(str(v)) for v in present), Decimal(0))
 
 
 def products_in_use(tables: ProfileTables) -> pd.DataFrame:
