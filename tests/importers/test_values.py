@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from workbench.importers.columns import (
+from workbench.importers.cell_values import (
     ValueProblem,
     parse_currency,
     parse_date,

@@ -22,22 +22,24 @@ from typing import Any
 from workbench.canonical import TABLES as CANONICAL
 from workbench.canonical import Row
 from workbench.errors import ConfigurationError, InputFileError
+from workbench.importers.cell_values import (
+    ValueProblem,
+    cell_text,
+    parse_currency,
+    parse_date,
+    parse_instant,
+    parse_money,
+    parse_number,
+)
 from workbench.importers.columns import (
     DETECTION_ORDER,
     ColumnMapping,
     Entity,
     EntityColumns,
     ResolvedColumns,
-    ValueProblem,
-    cell_text,
     header_label,
     normalise_header,
     normalise_name,
-    parse_currency,
-    parse_date,
-    parse_instant,
-    parse_money,
-    parse_number,
 )
 from workbench.importers.readers import TableFile, read_table
 from workbench.pull.source import CanonicalBatch
