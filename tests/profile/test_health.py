@@ -73,9 +73,9 @@ def test_progress_is_reported_for_every_step_when_parallel(demo: PulledDemo) -> 
     assert seen[-1] == ("done", len(STEPS), len(STEPS))
     done = [d for _, d, _ in seen]
     assert done == sorted(done) and done[0] == 0
-    # hygiene reads the matcher's links, so it is handed over only once matching is done
+    # hygiene and volumes read the matcher's links, so they are handed over once matching is done
     names = [s for s, _, _ in seen]
-    assert names.index("hygiene") > names.index("matching")
+    assert names.index("hygiene") > names.index("matching") < names.index("volumes")
 
 
 def _assert_same(left: object, right: object, where: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from workbench.profile.tables import ProfileTables
@@ -31,14 +32,16 @@ def invoice_deal_links(tables: ProfileTables) -> pd.DataFrame:
     """One row per live sales invoice whose Reference names a CRM deal (which may not exist)."""
     invoices = live_sales_invoices(tables)[["invoice_id", "invoice_number", "reference", "status"]]
     # parse each distinct reference once: a tenant has far fewer references than invoices
-    distinct = invoices["reference"].dropna().unique()
-    parsed = {ref: parse_deal_reference(ref) for ref in distinct}
-    named = {ref: p for ref, p in parsed.items() if p is not None}
-    links = invoices[invoices["reference"].isin(list(named))].copy()
-    links["source"] = links["reference"].map(lambda ref: named[ref].source)
-    links["deal_id"] = links["reference"].map(lambda ref: named[ref].deal_id)
-    links["instalment"] = links["reference"].map(lambda ref: named[ref].instalment).astype("Int64")
+    named = {ref: p for ref in invoices["reference"].dropna().unique() if (p := parse_deal_reference(ref))}
+    position = pd.Index(list(named), dtype=object).get_indexer(invoices["reference"])
+    links = invoices[position >= 0].copy()
+    parsed = list(named.values())
+    picked = position[position >= 0]
+    links["source"] = np.array([parsed[k].source for k in picked], dtype=object)
+    links["deal_id"] = np.array([parsed[k].deal_id for k in picked], dtype=object)
+    links["instalment"] = pd.array([parsed[k].instalment for k in picked], dtype="Int64")
     deals = tables["deals"]
-    known = pd.MultiIndex.from_arrays([deals["source"].astype(str), deals["deal_id"].astype(str)])
-    links["deal_exists"] = pd.MultiIndex.from_arrays([links["source"], links["deal_id"]]).isin(known)
+    known = set(zip(deals["source"].astype(str), deals["deal_id"].astype(str), strict=True))
+    pairs = zip(links["source"], links["deal_id"], strict=True)
+    links["deal_exists"] = np.fromiter((pair in known for pair in pairs), dtype=bool, count=len(links))
     return links[LINK_COLUMNS].reset_index(drop=True)
