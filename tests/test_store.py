@@ -50,6 +50,20 @@ def test_typed_round_trip_keeps_decimals_dates_and_instants(tmp_path: Path) -> N
     assert not row["sent_to_contact"]
 
 
+def test_repeated_text_and_amounts_read_back_as_shared_objects_with_the_same_values(tmp_path: Path) -> None:
+    rows = [invoice(str(n), "10.00" if n % 2 else "20.00", "PAID" if n % 3 else "DRAFT") for n in range(300)]
+    rows[7]["status"] = None
+    with Engagement.open("shared", tmp_path) as engagement:
+        engagement.write_snapshot("xero", {"invoices": rows}, cursors={})
+        frame = engagement.table("invoices").sort_values("invoice_id", key=lambda s: s.astype(int))
+    assert frame["status"].tolist() == [r["status"] for r in rows]
+    assert frame["total"].tolist() == [r["total"] for r in rows]
+    assert frame["status"].dtype == object and frame["status"].isna().sum() == 1
+    assert len({id(v) for v in frame["status"].dropna()}) == 2  # one "PAID", one "DRAFT"
+    assert len({id(v) for v in frame["total"]}) == 2
+    assert len({id(v) for v in frame["invoice_id"]}) == 300  # ids are each their own
+
+
 def test_incremental_snapshot_upserts_and_replaces(tmp_path: Path) -> None:
     with Engagement.open("upsert", tmp_path) as engagement:
         first = engagement.write_snapshot(
