@@ -7,10 +7,10 @@ rounded as Xero rounds (per line, 2 dp, half up).
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 from dataclasses import dataclass, field
-from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
@@ -78,8 +78,8 @@ class InvoiceDraft:
     contact: ContactChoice
     currency: str
     line_amount_types: str  # always explicit: Exclusive, Inclusive or NoTax
-    date: date
-    due_date: date
+    date: dt.date
+    due_date: dt.date
     status: str  # DRAFT unless the plan and the operator both asked for more
     lines: tuple[DraftLine, ...]
     subtotal: Decimal
