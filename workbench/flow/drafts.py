@@ -23,6 +23,7 @@ class HoldReason(StrEnum):
     NOT_ALLOWED = "not allowed in this run"
     INVALID = "failed local validation"
     NO_CONTACT = "no Xero contact and the plan holds unmatched deals"
+    CONTACT_REVIEW = "the Xero contact needs a person to confirm it"  # ambiguous, archived, or a review key
     REJECTED_UNCHANGED = "rejected by Xero before and unchanged since"
 
 
@@ -37,6 +38,10 @@ class DraftLine:
     tax_amount: Decimal  # the tax Xero will compute for this line
     item_code: str | None = None
     discount_rate: Decimal | None = None
+    discount_amount: Decimal | None = None  # an amount off the line (Xero's DiscountAmount)
+    # where the account and tax type came from, so a problem can say which plan row to change
+    account_from: str = ""
+    tax_from: str = ""
 
     def payload(self) -> dict[str, Any]:
         line: dict[str, Any] = {
@@ -52,6 +57,8 @@ class DraftLine:
             line["ItemCode"] = self.item_code
         if self.discount_rate:
             line["DiscountRate"] = self.discount_rate
+        if self.discount_amount:
+            line["DiscountAmount"] = self.discount_amount
         return line
 
 
@@ -87,6 +94,7 @@ class InvoiceDraft:
     total: Decimal
     problems: tuple[str, ...] = ()  # local validation failures; a draft with problems is never sent
     deal_fingerprint: str = ""  # hash of the deal's own fields (not the flow's write-back fields)
+    org_id: str | None = None  # the CRM organisation billed (where a new contact's ContactID goes back)
 
     @property
     def sendable(self) -> bool:
