@@ -1,0 +1,102 @@
+"""Before anything is sent: settle the ledger's unfinished rows against Xero, and find which of the
+references about to be sent Xero already holds.
+
+Which Xero invoices count as "this deal is already invoiced": every ACCREC invoice carrying the deal's
+Reference in any status except DELETED and VOIDED. A DRAFT counts (someone may be reviewing it; a
+second draft is exactly the duplicate the flow must never make); so do SUBMITTED, AUTHORISED and PAID.
+A DELETED draft or a VOIDED invoice is one somebody cancelled, usually to issue a corrected one, so by
+itself it does not block the deal. That is only safe because the ledger remembers what the flow made:
+a deal the flow invoiced stays "already invoiced" (`Ledger.invoiced`) even if its invoice is later
+deleted or voided in Xero; re-issuing a cancelled invoice is the accountant's call, not the flow's.
+
+An unfinished row (`intended` or `sending`) belongs to a run that died: the flow lock guarantees no
+live run owns it. If Xero holds its Reference, the crashed run's batch reached Xero, and the row
+becomes `created` with Xero's ids; if not, nothing of it reached Xero and the deal is eligible again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from workbench.flow.ledger import CreatedInvoice, Ledger, LedgerRow
+from workbench.xero.client import XeroClient
+
+CANCELLED_STATUSES = frozenset({"DELETED", "VOIDED"})
+
+
+def reference_key(reference: str) -> str:
+    """References compared as Xero's `where` compares strings: case and outer spaces ignored."""
+    return reference.strip().lower()
+
+
+@dataclass
+class Reconciliation:
+    """What Xero holds for the references asked about, and what became of the ledger's loose ends."""
+
+    existing: dict[str, CreatedInvoice] = field(default_factory=dict)  # by reference_key
+    recovered: list[tuple[LedgerRow, CreatedInvoice]] = field(default_factory=list)
+    released: list[LedgerRow] = field(default_factory=list)
+    interrupted_runs: list[int] = field(default_factory=list)
+
+    def invoice_for(self, reference: str) -> CreatedInvoice | None:
+        return self.existing.get(reference_key(reference))
+
+
+def existing_invoices(xero: XeroClient, references: Iterable[str]) -> dict[str, CreatedInvoice]:
+    """Xero's live (not deleted or voided) sales invoice per reference, keyed by `reference_key`.
+
+    When several carry one reference (a duplicate made by hand), the first Xero lists is kept: any one
+    of them is enough to say the deal is invoiced.
+    """
+    wanted = sorted({r for r in references if r})
+    found: dict[str, CreatedInvoice] = {}
+    if not wanted:
+        return found
+    for invoice in xero.get_invoices_by_reference(wanted):
+        if not _counts(invoice):
+            continue
+        found.setdefault(
+            reference_key(str(invoice.get("Reference") or "")), CreatedInvoice.from_xero(invoice)
+        )
+    return found
+
+
+def _counts(invoice: dict[str, Any]) -> bool:
+    return (
+        str(invoice.get("Type") or "ACCREC") == "ACCREC"
+        and str(invoice.get("Status") or "").upper() not in CANCELLED_STATUSES
+    )
+
+
+def reconcile(
+    ledger: Ledger, xero: XeroClient, run_id: int, references: Iterable[str] = ()
+) -> Reconciliation:
+    """Settle every unfinished ledger row against Xero and look `references` up, in one set of calls.
+
+    Call it only while holding the flow lock (`workbench.flow.runner.flow_lock`): then no unfinished
+    row belongs to a run that is still alive.
+    """
+    result = Reconciliation(interrupted_runs=ledger.mark_interrupted(run_id))
+    pending = [row for row in ledger.pending() if row.run_id != run_id]
+    result.existing = existing_invoices(xero, [*references, *(row.reference for row in pending)])
+    recovered: list[tuple[int, CreatedInvoice, str]] = []
+    released: list[int] = []
+    for row in pending:
+        invoice = result.invoice_for(row.reference)
+        if invoice is not None:
+            recovered.append(
+                (row.row_id, invoice, f"run {row.run_id} stopped after sending; found in Xero by Reference")
+            )
+            result.recovered.append((row, invoice))
+        else:
+            released.append(row.row_id)
+            result.released.append(row)
+    if recovered:
+        ledger.record_answers(None, recovered, ())
+    if released:
+        ledger.mark_unsent(
+            released, "the run stopped before Xero created an invoice for it (checked by Reference)"
+        )
+    return result

@@ -1,0 +1,581 @@
+"""Run the deal → invoice flow: pull, build, hold, check Xero, send in batches, record every step.
+
+`run_flow` is the whole run; `send_drafts` is its sending half over drafts already built (the part that
+touches the client's books). The order of a run, and why:
+
+1. Take the engagement's flow lock (one run at a time; the OS drops it if the process dies), open a run.
+2. Settle the ledger rows an earlier, killed run left `intended`/`sending` (`reconcile`).
+3. Pull Xero and the CRM incrementally; pick the won deals and build their drafts from the plan (F1).
+4. Hold what must not be sent: not allowed in this run, invalid, already invoiced (by the ledger, and by
+   Xero asked by Reference), rejected before with the very same draft. Then apply the pilot's cap.
+5. Commit an `intended` row per invoice; then per batch of at most 50, commit `sending` with the batch's
+   Idempotency-Key, send with `summarizeErrors=false`, commit each element's answer. The stop switch is
+   read before each batch. A dry run stops after step 4 and sends nothing.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any, Literal
+
+from workbench.errors import ConfigurationError, EngagementError, MalformedResponse, WorkbenchError
+from workbench.flow.drafts import Held, HoldReason, InvoiceDraft
+from workbench.flow.ledger import CreatedInvoice, Ledger, LedgerRow
+from workbench.flow.reconcile import Reconciliation, existing_invoices, reconcile, reference_key
+from workbench.flow.run_report import CallCounter, DealOutcome, RunReport
+from workbench.plan.model import InvoiceStatus, Plan
+from workbench.plan.versions import PlanVersion, latest_version, load_version
+from workbench.references import parse_deal_reference
+from workbench.store import Engagement, utc_now
+from workbench.xero.client import MAX_WRITE_BATCH, XeroClient
+
+FlowMode = Literal["dry-run", "pilot", "live"]
+MODES: tuple[FlowMode, ...] = ("dry-run", "pilot", "live")
+DEFAULT_PILOT_CAP = 5
+REPORTS_FOLDER = Path("reports")
+LOCK_NAME = "flow.lock"
+Stop = Callable[[], bool] | threading.Event
+
+
+@dataclass(frozen=True)
+class FlowProgress:
+    """Where a run is, for a progress bar: the stage, how far through it, and what it is doing."""
+
+    stage: str  # pull, build, check, send, write-back, done
+    done: int
+    total: int
+    detail: str = ""
+
+
+ProgressCallback = Callable[[FlowProgress], None]
+
+
+@dataclass
+class SendResult:
+    """What `send_drafts` did (the ledger holds the same, row by row)."""
+
+    run_id: int
+    not_candidates: list[str] = field(default_factory=list)
+    reconciliation: Reconciliation = field(default_factory=Reconciliation)
+    batches: int = 0
+    stopped: bool = False
+    error: str | None = None
+
+
+@dataclass
+class FlowRun:
+    """A finished run: its report (also in the ledger and in `files`)."""
+
+    report: RunReport
+    files: tuple[Path, ...] = ()
+
+    @property
+    def run_id(self) -> int:
+        return self.report.run_id
+
+    @property
+    def created(self) -> list[DealOutcome]:
+        return self.report.created
+
+    @property
+    def rejected(self) -> list[DealOutcome]:
+        return self.report.rejected
+
+    @property
+    def skipped(self) -> list[DealOutcome]:
+        return self.report.skipped
+
+    @property
+    def would_create(self) -> list[DealOutcome]:
+        return self.report.would_create
+
+
+# options --------------------------------------------------------------------------------------------
+def effective_status(plan: Plan, requested: str | None) -> str:
+    """DRAFT unless the plan and the operator both ask for the same higher status."""
+    if requested is None or requested.upper() == InvoiceStatus.DRAFT:
+        return InvoiceStatus.DRAFT.value
+    wanted = requested.upper()
+    if wanted not in {s.value for s in InvoiceStatus}:
+        raise ConfigurationError(
+            f"'{requested}' is not an invoice status the flow can create",
+            hint="use DRAFT (the default), SUBMITTED or AUTHORISED",
+        )
+    planned = plan.deal_invoice.status.value
+    if planned != wanted:
+        raise ConfigurationError(
+            f"the operator asked for {wanted} invoices but the signed-off plan says {planned}",
+            hint="invoices go out as DRAFT unless the plan and the operator agree: drop --status, or have "
+            f"the client sign off a plan with status {wanted}",
+        )
+    return wanted
+
+
+def check_options(mode: str, plan: PlanVersion, allow: Sequence[str], cap: int | None) -> int | None:
+    """The cap this run uses; refuses a mode its options or its plan do not allow."""
+    if mode not in MODES:
+        raise ConfigurationError(f"'{mode}' is not a flow mode", hint="use dry-run, pilot or live")
+    if cap is not None and cap < 1:
+        raise ConfigurationError(f"a cap of {cap} creates nothing", hint="give a cap of 1 or more")
+    if mode == "live" and (allow or cap is not None):
+        raise ConfigurationError(
+            "a live run sends every candidate; an allow-list or a cap belongs to a pilot",
+            hint="use --mode pilot with --allow/--cap, or drop them for live",
+        )
+    if mode != "dry-run" and not plan.plan.signed_off:
+        raise ConfigurationError(
+            f"plan version {plan.version} is not signed off, so the flow cannot create invoices from it",
+            hint="have the client sign it off (name and date on the Sign-off sheet) and import the "
+            "workbook with `workbench plan import`; a dry run works on an unsigned plan",
+        )
+    if mode == "pilot":
+        return cap if cap is not None else DEFAULT_PILOT_CAP
+    return cap
+
+
+@contextmanager
+def flow_lock(engagement: Engagement) -> Iterator[None]:
+    """One flow run per engagement at a time. An OS file lock: a killed run's lock goes with it, so
+    rows it left unfinished are certainly nobody's when the next run reconciles them."""
+    path = engagement.root / LOCK_NAME
+    handle = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise EngagementError(
+                f"another flow run is in progress on engagement '{engagement.name}'",
+                hint="wait for it to finish (or stop it), then run again",
+            ) from None
+        yield
+    finally:
+        os.close(handle)
+
+
+def _stopped(stop: Stop | None) -> bool:
+    if stop is None:
+        return False
+    if isinstance(stop, threading.Event):
+        return stop.is_set()
+    return bool(stop())
+
+
+# selection ------------------------------------------------------------------------------------------
+Item = InvoiceDraft | Held
+
+
+def _deal_key(item: Item) -> tuple[str, str]:
+    return item.source, item.deal_id
+
+
+def _reference(item: Item) -> str:
+    if isinstance(item, InvoiceDraft):
+        return item.reference
+    if item.draft is not None:
+        return item.draft.reference
+    from workbench.references import deal_reference
+
+    try:
+        return deal_reference(item.source, item.deal_id)
+    except ValueError:
+        return ""
+
+
+def resolve_allow(allow: Sequence[str], items: Sequence[Item]) -> tuple[set[tuple[str, str]], list[str]]:
+    """The candidates an allow-list names (by Reference `PD-12` or by deal id `12`), and the entries
+    that name no candidate (reported, never sent)."""
+    by_deal = {_deal_key(item) for item in items}
+    ids: dict[str, set[tuple[str, str]]] = {}
+    for source, deal_id in by_deal:
+        ids.setdefault(deal_id, set()).add((source, deal_id))
+    chosen: set[tuple[str, str]] = set()
+    unknown: list[str] = []
+    for entry in (e.strip() for e in allow):
+        if not entry:
+            continue
+        parsed = parse_deal_reference(entry)
+        keys = {(parsed.source, parsed.deal_id)} & by_deal if parsed else ids.get(entry, set())
+        if keys:
+            chosen |= keys
+        else:
+            unknown.append(entry)
+    return chosen, unknown
+
+
+def _order(item: Item) -> tuple[str, int, str]:
+    deal_id = item.deal_id
+    return item.source, int(deal_id) if deal_id.isdigit() else 2**63, deal_id
+
+
+@dataclass
+class _Selection:
+    send: list[InvoiceDraft] = field(default_factory=list)
+    held: list[tuple[Held, str, CreatedInvoice | None]] = field(default_factory=list)
+
+    def hold(self, item: Item, reason: HoldReason, why: str, invoice: CreatedInvoice | None = None) -> None:
+        draft = item if isinstance(item, InvoiceDraft) else item.draft
+        held = Held(item.source, item.deal_id, item.deal_title, reason, why, draft)
+        self.held.append((held, _reference(item), invoice))
+
+
+def _select(
+    ledger: Ledger,
+    items: Sequence[Item],
+    allowed: set[tuple[str, str]] | None,
+    retry_rejected: bool,
+) -> _Selection:
+    """Every candidate either to send or held with its reason (before asking Xero)."""
+    selection = _Selection()
+    invoiced = ledger.invoiced()
+    last_sent = ledger.last_sent()
+    for item in sorted(items, key=_order):
+        key = _deal_key(item)
+        done = invoiced.get(key)
+        if done is not None:
+            selection.hold(
+                item,
+                HoldReason.ALREADY_INVOICED,
+                f"the flow created {done.invoice_number or done.invoice_id} for it in run {done.run_id}",
+                _invoice_of(done),
+            )
+        elif allowed is not None and key not in allowed:
+            selection.hold(item, HoldReason.NOT_ALLOWED, "not in this run's allow-list")
+        elif isinstance(item, Held):
+            selection.held.append((item, _reference(item), None))
+        elif not item.sendable:
+            selection.hold(item, HoldReason.INVALID, "; ".join(item.problems))
+        elif (
+            not retry_rejected
+            and (last := last_sent.get(key)) is not None
+            and last.state == "rejected"
+            and last.draft_fingerprint == item.fingerprint()
+        ):
+            selection.hold(
+                item,
+                HoldReason.REJECTED_UNCHANGED,
+                f"Xero refused the same invoice in run {last.run_id}: {'; '.join(last.messages)}; "
+                "fix the cause in the CRM or the plan (or rerun with --retry-rejected once fixed in Xero)",
+            )
+        else:
+            selection.send.append(item)
+    return selection
+
+
+def _invoice_of(row: LedgerRow) -> CreatedInvoice:
+    return CreatedInvoice(
+        row.invoice_id or "", row.invoice_number or "", row.invoice_status or "", row.total, row.amount_due
+    )
+
+
+# sending --------------------------------------------------------------------------------------------
+def send_drafts(
+    engagement: Engagement,
+    ledger: Ledger,
+    run_id: int,
+    xero: XeroClient,
+    items: Sequence[Item],
+    *,
+    mode: FlowMode = "dry-run",
+    allow: Sequence[str] = (),
+    cap: int | None = None,
+    invoice_status: str = InvoiceStatus.DRAFT.value,
+    stop: Stop | None = None,
+    progress: ProgressCallback | None = None,
+    retry_rejected: bool = False,
+    reconciled: Reconciliation | None = None,
+) -> SendResult:
+    """Hold, check Xero, and (unless a dry run) send `items`, recording every step in the ledger.
+
+    `cap` is the run's own (as `check_options` returns it). Call inside `flow_lock`.
+    """
+    result = SendResult(run_id)
+    result.reconciliation = reconciled if reconciled is not None else reconcile(ledger, xero, run_id)
+    allowed: set[tuple[str, str]] | None = None
+    if allow:
+        allowed, result.not_candidates = resolve_allow(allow, items)
+    selection = _select(ledger, items, allowed, retry_rejected)
+    _report(progress, "check", 0, len(selection.send), "asking Xero which references exist")
+    existing = existing_invoices(xero, [d.reference for d in selection.send])
+    to_send: list[InvoiceDraft] = []
+    for draft in selection.send:
+        found = existing.get(reference_key(draft.reference))
+        if found is not None:
+            selection.hold(
+                draft,
+                HoldReason.ALREADY_INVOICED,
+                f"Xero already has {found.invoice_number or found.invoice_id} ({found.status}) with "
+                f"Reference {draft.reference}",
+                found,
+            )
+        elif cap is not None and len(to_send) >= cap:
+            selection.hold(draft, HoldReason.NOT_ALLOWED, f"over this run's cap of {cap} invoices")
+        else:
+            to_send.append(draft)
+    wrong = [d for d in to_send if d.status != invoice_status]
+    if wrong:
+        raise ConfigurationError(
+            f"deal {wrong[0].deal_id}'s draft has status {wrong[0].status}, but this run creates "
+            f"{invoice_status} invoices only",
+            hint="nothing was sent; report this: the builder and the run disagree on the status",
+        )
+    ledger.record_held(run_id, selection.held)
+    if mode == "dry-run":
+        ledger.record_drafts(run_id, to_send, state="dry-run", why="would be created (dry run)")
+        return result
+    row_ids = ledger.record_drafts(run_id, to_send)
+    batches = [to_send[i : i + MAX_WRITE_BATCH] for i in range(0, len(to_send), MAX_WRITE_BATCH)]
+    key_prefix = f"wb-{engagement.engagement_id[:12]}"
+    sent = 0
+    for index, batch in enumerate(batches):
+        if _stopped(stop):
+            result.stopped = True
+            left = [row_ids[d.reference] for later in batches[index:] for d in later]
+            ledger.mark_unsent(left, f"the stop switch halted the run before batch {index + 1}")
+            break
+        _report(progress, "send", sent, len(to_send), f"batch {index + 1} of {len(batches)}")
+        try:
+            _send_batch(ledger, run_id, xero, batch, [row_ids[d.reference] for d in batch], key_prefix)
+        except WorkbenchError as exc:
+            # the batch's rows stay `sending`: the next run asks Xero about them before sending anything
+            result.error = f"batch {index + 1} of {len(batches)}: {exc}"
+            left = [row_ids[d.reference] for later in batches[index + 1 :] for d in later]
+            ledger.mark_unsent(left, f"the run stopped at batch {index + 1}: {exc}")
+            break
+        result.batches += 1
+        sent += len(batch)
+    _report(progress, "send", sent, len(to_send), "sent")
+    return result
+
+
+def _send_batch(
+    ledger: Ledger,
+    run_id: int,
+    xero: XeroClient,
+    drafts: Sequence[InvoiceDraft],
+    row_ids: Sequence[int],
+    key_prefix: str,
+) -> None:
+    batch = ledger.start_batch(run_id, row_ids, key_prefix)
+    answers = xero.create_invoices([d.payload() for d in drafts], idempotency_key=batch.idempotency_key)
+    if len(answers) != len(drafts):
+        raise MalformedResponse(
+            f"Xero answered {len(answers)} elements to a batch of {len(drafts)}",
+            hint="the next run checks every reference of this batch in Xero before sending again",
+        )
+    created: list[tuple[int, CreatedInvoice, str]] = []
+    rejected: list[tuple[int, list[str]]] = []
+    for row_id, draft, answer in zip(row_ids, drafts, answers, strict=True):
+        returned = str(answer.get("Reference") or "")
+        if returned and reference_key(returned) != reference_key(draft.reference):
+            raise MalformedResponse(
+                f"Xero's answer for {draft.reference} names Reference {returned}",
+                hint="the next run checks every reference of this batch in Xero before sending again",
+            )
+        status = str(answer.get("StatusAttributeString") or "").upper()
+        if status == "ERROR" or answer.get("HasErrors") or not answer.get("InvoiceID"):
+            messages = [
+                str(e.get("Message")) for e in answer.get("ValidationErrors") or [] if e and e.get("Message")
+            ]
+            rejected.append((row_id, messages or ["Xero gave no reason"]))
+        else:
+            warnings = [str(w.get("Message")) for w in answer.get("Warnings") or [] if w and w.get("Message")]
+            note = "created" + (f" with warnings: {'; '.join(warnings)}" if warnings else "")
+            created.append((row_id, CreatedInvoice.from_xero(answer), note))
+    ledger.record_answers(batch.batch_id, created, rejected)
+
+
+def _report(progress: ProgressCallback | None, stage: str, done: int, total: int, detail: str = "") -> None:
+    if progress is not None:
+        progress(FlowProgress(stage, done, total, detail))
+
+
+# the whole run --------------------------------------------------------------------------------------
+def run_flow(
+    engagement: Engagement,
+    plan_version: PlanVersion | int | None,
+    connector: Any,
+    *,
+    mode: FlowMode = "dry-run",
+    allow: Sequence[str] = (),
+    cap: int | None = None,
+    status: str | None = None,
+    stop: Stop | None = None,
+    progress: ProgressCallback | None = None,
+    run_date: date | None = None,
+    write_back: bool = True,
+    retry_rejected: bool = False,
+    reports_dir: Path | None = REPORTS_FOLDER,
+) -> FlowRun:
+    """One run of the flow (see the module docstring); `plan_version` None takes the latest version.
+
+    `connector` is a `workbench.connections.Connector`. A failure part-way is recorded in the ledger
+    and the report (status `failed`, with the error) rather than raised, so what was done is on record.
+    """
+    plan = _plan(engagement, plan_version)
+    run_cap = check_options(mode, plan, allow, cap)
+    invoice_status = effective_status(plan.plan, status)
+    counter = CallCounter()
+    with flow_lock(engagement):
+        ledger = Ledger(engagement)
+        options = {"allow": list(allow), "cap": run_cap, "status": invoice_status, "write_back": write_back}
+        run_id = ledger.start_run(mode, plan.version, options)
+        started = utc_now().isoformat()
+        outcome = SendResult(run_id)
+        write_back_summary: dict[str, Any] = {}
+        run_status = "finished"
+        try:
+            xero_source = connector.xero_source()
+            crm_source = connector.crm_source(engagement)
+            counter.attach(xero_source.client.session.client, "xero")
+            counter.attach(crm_source.client.session.client, crm_source.name)
+            xero = xero_source.client
+            # before anything else touches Xero: what a killed run may have left half-done
+            outcome.reconciliation = reconcile(ledger, xero, run_id)
+            _pull(engagement, [xero_source, crm_source], progress)
+            items = _build(engagement, plan.plan, run_date, invoice_status, progress)
+            outcome = send_drafts(
+                engagement,
+                ledger,
+                run_id,
+                xero,
+                items,
+                mode=mode,
+                allow=allow,
+                cap=run_cap,
+                invoice_status=invoice_status,
+                stop=stop,
+                progress=progress,
+                retry_rejected=retry_rejected,
+                reconciled=outcome.reconciliation,
+            )
+            if outcome.error:
+                run_status = "failed"
+            elif outcome.stopped:
+                run_status = "stopped"
+            if write_back and mode != "dry-run":
+                write_back_summary = _write_back(engagement, ledger, run_id, connector, progress)
+        except WorkbenchError as exc:
+            run_status, outcome.error = "failed", str(exc)
+        report = _run_report(
+            engagement, ledger, run_id, mode, plan.version, invoice_status, started, run_status, outcome
+        )
+        report.allow, report.cap = tuple(allow), run_cap
+        report.write_back = write_back_summary
+        report.calls = counter.as_dict()
+        ledger.finish_run(run_id, run_status, report.to_json(), outcome.error)  # type: ignore[arg-type]
+        files = report.write_files(reports_dir / engagement.name) if reports_dir is not None else ()
+        _report(progress, "done", 1, 1, run_status)
+        return FlowRun(report, tuple(files))
+
+
+def _plan(engagement: Engagement, plan_version: PlanVersion | int | None) -> PlanVersion:
+    if isinstance(plan_version, PlanVersion):
+        return plan_version
+    if plan_version is not None:
+        return load_version(engagement, plan_version)
+    latest = latest_version(engagement)
+    if latest is None:
+        raise ConfigurationError(
+            f"engagement '{engagement.name}' has no mapping plan yet",
+            hint=f"run `workbench plan export --engagement {engagement.name}` and have the client "
+            "sign it off",
+        )
+    return latest
+
+
+def _pull(engagement: Engagement, sources: Sequence[Any], progress: ProgressCallback | None) -> None:
+    from workbench.pull.runner import Progress, pull
+
+    for source in sources:
+
+        def show(p: Progress, name: str = source.name) -> None:
+            if progress is not None and not p.finished:
+                progress(FlowProgress("pull", p.endpoint_index, p.endpoint_count, f"{name} {p.endpoint}"))
+
+        pull(engagement, source, mode="auto", progress=show)
+
+
+def _build(
+    engagement: Engagement,
+    plan: Plan,
+    run_date: date | None,
+    invoice_status: str,
+    progress: ProgressCallback | None,
+) -> list[Item]:
+    """The candidates and their drafts, by the builder (`workbench.flow.build`)."""
+    from workbench.flow.build import build_drafts
+    from workbench.flow.candidates import won_deals
+    from workbench.profile.tables import ProfileTables
+
+    tables = ProfileTables.from_engagement(engagement)
+    deals = won_deals(tables, plan)
+    _report(progress, "build", 0, len(deals), "building drafts")
+    items = build_drafts(plan, tables, deals, run_date=run_date or tables.as_of, status=invoice_status)
+    _report(progress, "build", len(deals), len(deals), "drafts built")
+    return list(items)
+
+
+def _write_back(
+    engagement: Engagement, ledger: Ledger, run_id: int, connector: Any, progress: ProgressCallback | None
+) -> dict[str, Any]:
+    """The CRM write-back of this run's invoices, when the write-back module is installed."""
+    try:
+        from workbench.flow import writeback
+    except ImportError:
+        return {}
+    hook = getattr(writeback, "write_back_run", None)
+    if hook is None:
+        return {}
+    _report(progress, "write-back", 0, 1, "writing invoice numbers back to the CRM")
+    summary = hook(engagement, ledger, run_id, connector)
+    return dict(summary) if summary else {}
+
+
+def _run_report(
+    engagement: Engagement,
+    ledger: Ledger,
+    run_id: int,
+    mode: str,
+    plan_version: int,
+    invoice_status: str,
+    started: str,
+    status: str,
+    outcome: SendResult,
+) -> RunReport:
+    recovered = [
+        DealOutcome(
+            row.source,
+            row.deal_id,
+            row.deal_title,
+            row.reference,
+            "created",
+            why=f"sent by run {row.run_id}, which stopped before recording Xero's answer",
+            invoice_id=invoice.invoice_id,
+            invoice_number=invoice.invoice_number,
+            invoice_status=invoice.status,
+            total=invoice.total,
+            amount_due=invoice.amount_due,
+        )
+        for row, invoice in outcome.reconciliation.recovered
+    ]
+    return RunReport(
+        run_id=run_id,
+        engagement=engagement.name,
+        mode=mode,
+        plan_version=plan_version,
+        invoice_status=invoice_status,
+        started_at=started,
+        finished_at=utc_now().isoformat(),
+        status=status,
+        error=outcome.error,
+        outcomes=[DealOutcome.from_row(row) for row in ledger.rows(run_id)],
+        not_candidates=list(outcome.not_candidates),
+        recovered=recovered,
+    )
