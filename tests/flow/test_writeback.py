@@ -25,7 +25,6 @@ from workbench.flow.writeback_fields import (
     DEAL_INVOICE_ID,
     DEAL_INVOICE_NUMBER,
     DEAL_INVOICE_STATUS,
-    DEAL_INVOICE_UPDATED,
     ORGANISATION_ACCOUNT_STATUS,
     WRITEBACK_FIELDS,
 )
@@ -70,11 +69,11 @@ def test_fields_are_created_once_when_allowed_and_found_by_name_after(harness: P
     assert keys.of(DEAL_INVOICE_NUMBER).code == INVOICE_FIELD  # the existing field is reused
     assert set(keys.created) == {f.name for f in WRITEBACK_FIELDS} - {DEAL_INVOICE_NUMBER.name}
     posts = [e.path for e in harness.exchanges if e.method == "POST"]
-    assert sorted(posts) == ["/api/v2/dealFields"] * 4 + ["/api/v2/organizationFields"]
-    assert keys.calls == 2 + 5  # two field listings, five creations
+    assert sorted(posts) == ["/api/v2/dealFields"] * 3 + ["/api/v2/organizationFields"]
+    assert keys.calls == 2 + 4  # two field listings, four creations
     defined = {f["field_code"]: f for f in harness.client.list_all("dealFields")}
     assert defined[keys.of(DEAL_AMOUNT_DUE).code]["field_type"] == "monetary"
-    assert defined[keys.of(DEAL_INVOICE_UPDATED).code]["field_type"] == "date"
+    assert defined[keys.of(DEAL_INVOICE_STATUS).code]["field_type"] == "varchar"
     org_fields = {f["field_code"]: f for f in harness.client.list_all("organizationFields")}
     assert org_fields[keys.of(ORGANISATION_ACCOUNT_STATUS).code]["field_name"] == "Xero account status"
     again = ensure_fields(harness.client, create=False)
@@ -100,7 +99,7 @@ def test_a_field_of_the_wrong_type_or_twice_over_is_an_error() -> None:
 
 
 def test_values_land_under_the_right_hashes(harness: PipedriveHarness, keys: FieldKeys) -> None:
-    invoice = xero_invoice(3, amount_due="1234.56", updated=date(2026, 11, 26))
+    invoice = xero_invoice(3, amount_due="1234.56")
     result = write_back(harness.client, keys, [invoice], today=TODAY)
     assert result.written == ["3"] and result.calls == 1
     shown = _deal_fields(harness, 3)
@@ -108,7 +107,6 @@ def test_values_land_under_the_right_hashes(harness: PipedriveHarness, keys: Fie
     assert shown[keys.of(DEAL_INVOICE_ID).code] == invoice["InvoiceID"]
     assert shown[keys.of(DEAL_INVOICE_STATUS).code] == "DRAFT"
     assert shown[keys.of(DEAL_AMOUNT_DUE).code] == {"value": 1234.56, "currency": "GBP"}
-    assert shown[keys.of(DEAL_INVOICE_UPDATED).code] == "2026-11-26"
     assert _deal_fields(harness, 4)[keys.of(DEAL_INVOICE_ID).code] is None  # no other deal touched
 
 
@@ -131,16 +129,15 @@ def test_a_rerun_writes_nothing_and_a_change_writes_only_what_changed(
     again = write_back(harness.client, keys, invoices, current=shown, today=TODAY)
     assert (again.written, again.unchanged, again.calls) == ([], 3, 0)
     assert _patches(harness, mark) == []
-    # deal 2 paid in Xero: one PATCH, carrying only the status, the amount due and the change date
-    paid = xero_invoice(2, status="PAID", amount_due="0.00", total="120.00", updated=date(2026, 12, 1))
+    # deal 2 paid in Xero: one PATCH, carrying only the status and the amount due
+    paid = xero_invoice(2, status="PAID", amount_due="0.00", total="120.00")
     changed = write_back(harness.client, keys, [invoices[0], paid, invoices[2]], current=shown, today=TODAY)
     assert changed.written == ["2"] and _patches(harness, mark) == ["/api/v2/deals/2"]
-    changed_fields = (DEAL_INVOICE_STATUS, DEAL_AMOUNT_DUE, DEAL_INVOICE_UPDATED)
+    changed_fields = (DEAL_INVOICE_STATUS, DEAL_AMOUNT_DUE)
     assert set(sent[-1]) == {keys.of(f).code for f in changed_fields}
     after = _deal_fields(harness, 2)
     assert after[keys.of(DEAL_INVOICE_STATUS).code] == "PAID"
     assert after[keys.of(DEAL_AMOUNT_DUE).code] == {"value": 0, "currency": "GBP"}
-    assert after[keys.of(DEAL_INVOICE_UPDATED).code] == "2026-12-01"
     assert after[keys.of(DEAL_INVOICE_NUMBER).code] == "INV-0002"
 
 
@@ -152,7 +149,6 @@ def test_a_snapshot_by_field_name_counts_as_shown(harness: PipedriveHarness, key
             "Xero InvoiceID": xero_invoice(5)["InvoiceID"],
             "Xero invoice status": "DRAFT",
             "Xero amount due": {"value": "120.00", "currency": "GBP"},
-            "Xero invoice updated": "2026-11-26",
             "VAT treatment": "Standard rated (20%)",
         }
     }

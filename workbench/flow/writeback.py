@@ -1,4 +1,4 @@
-"""Write the Xero invoice back onto its deal: number, InvoiceID, status, amount due and when it changed.
+"""Write the Xero invoice back onto its deal: number, InvoiceID, status and amount due.
 
 The flow's own fields (`writeback_fields`) are found by name and created only when the operator agrees.
 Each deal gets at most one PATCH holding only the values that differ from what the deal already shows,
@@ -21,7 +21,6 @@ from workbench.flow.writeback_fields import (
     DEAL_INVOICE_ID,
     DEAL_INVOICE_NUMBER,
     DEAL_INVOICE_STATUS,
-    DEAL_INVOICE_UPDATED,
     WRITEBACK_FIELDS,
     WritebackField,
 )
@@ -36,7 +35,6 @@ CREATE_FIELDS_OPTION = "--create-fields"
 COMPATIBLE_TYPES = {
     "varchar": ("varchar", "text", "varchar_auto"),
     "monetary": ("monetary", "double"),
-    "date": ("date",),
 }
 _FIELDS_RESOURCE = {"deal": "dealFields", "organization": "organizationFields"}
 _NO_INVOICE = "00000000-0000-0000-0000-000000000000"  # the InvoiceID Xero gives an element it did not create
@@ -143,8 +141,6 @@ def comparable(key: FieldKey, value: Any) -> Any:
         return (
             (number, str(currency).upper()) if key.field_type == "monetary" and currency else (number, None)
         )
-    if key.field.field_type == "date":
-        return value.isoformat()[:10] if isinstance(value, dt.date) else str(value)[:10]
     return str(value).strip() or None
 
 
@@ -153,7 +149,7 @@ def wire_value(key: FieldKey, value: Any) -> Any:
     if value is not None and key.field.field_type == "monetary":
         amount, currency = value
         return {"value": amount, "currency": currency} if key.field_type == "monetary" else amount
-    return value  # text, and dates already as YYYY-MM-DD
+    return value
 
 
 def current_values(custom_fields: Mapping[str, Any] | None, keys: Iterable[FieldKey]) -> dict[str, Any]:
@@ -196,9 +192,8 @@ class InvoiceState:
     status: str  # Xero's Status
     amount_due: Decimal
     currency: str | None
-    due_date: dt.date | None
-    updated: dt.date | None
-    contact_id: str | None
+    due_date: dt.date | None = None
+    contact_id: str | None = None
 
     def deal_status(self, today: dt.date) -> str:
         """Xero's status, with OVERDUE for an approved invoice past its due date with money still owed."""
@@ -220,7 +215,6 @@ class InvoiceState:
             DEAL_INVOICE_ID.key: self.invoice_id,
             DEAL_INVOICE_STATUS.key: self.deal_status(today),
             DEAL_AMOUNT_DUE.key: {"value": self.amount_due, "currency": self.currency},
-            DEAL_INVOICE_UPDATED.key: self.updated,
         }
 
 
@@ -236,7 +230,6 @@ def invoice_state(raw: Mapping[str, Any], source: str = "pipedrive") -> InvoiceS
         return None
     if invoice.invoice_id in ("", _NO_INVOICE) or invoice.status_attribute_string == "ERROR":
         return None
-    updated = invoice.updated_date_utc.date() if invoice.updated_date_utc else None
     return InvoiceState(
         deal_id=reference.deal_id,
         invoice_id=invoice.invoice_id,
@@ -245,7 +238,6 @@ def invoice_state(raw: Mapping[str, Any], source: str = "pipedrive") -> InvoiceS
         amount_due=invoice.amount_due if invoice.amount_due is not None else (invoice.total or Decimal(0)),
         currency=invoice.currency_code,
         due_date=invoice.due_date,
-        updated=updated,
         contact_id=invoice.contact.contact_id if invoice.contact else None,
     )
 

@@ -26,7 +26,6 @@ DEAL_INVOICE_ID = WritebackField("deal", "invoice_id", "Xero InvoiceID", "varcha
 # DRAFT, SUBMITTED, AUTHORISED, OVERDUE (authorised, past due, money owed), PAID or VOIDED
 DEAL_INVOICE_STATUS = WritebackField("deal", "invoice_status", "Xero invoice status", "varchar")
 DEAL_AMOUNT_DUE = WritebackField("deal", "amount_due", "Xero amount due", "monetary")  # {value, currency}
-DEAL_INVOICE_UPDATED = WritebackField("deal", "invoice_updated", "Xero invoice updated", "date")
 # "on stop", "overdue" or "in good standing" (the rule: workbench.flow.refresh.account_status)
 ORGANISATION_ACCOUNT_STATUS = WritebackField(
     "organization", "account_status", "Xero account status", "varchar"
@@ -37,7 +36,6 @@ WRITEBACK_FIELDS: tuple[WritebackField, ...] = (
     DEAL_INVOICE_ID,
     DEAL_INVOICE_STATUS,
     DEAL_AMOUNT_DUE,
-    DEAL_INVOICE_UPDATED,
     ORGANISATION_ACCOUNT_STATUS,
 )
 DEAL_FIELDS = tuple(f for f in WRITEBACK_FIELDS if f.entity == "deal")
