@@ -218,20 +218,25 @@ class InvoiceState:
         }
 
 
-def invoice_state(raw: Mapping[str, Any], source: str = "pipedrive") -> InvoiceState | None:
+def invoice_state(
+    raw: Mapping[str, Any], source: str = "pipedrive", *, deal_id: str | None = None
+) -> InvoiceState | None:
     """The write-back state of a Xero invoice, or None when it bills no whole deal of `source` (or Xero
-    did not create it: an element answered with errors carries no real InvoiceID)."""
+    did not create it: an element answered with errors carries no real InvoiceID). `deal_id` names the
+    deal when it is known already (by InvoiceID), whatever the Reference now says."""
     try:
         invoice = Invoice.model_validate(raw)
     except ValidationError:
         return None
-    reference = parse_deal_reference(invoice.reference)
-    if reference is None or reference.source != source or reference.instalment is not None:
-        return None
     if invoice.invoice_id in ("", _NO_INVOICE) or invoice.status_attribute_string == "ERROR":
         return None
+    if deal_id is None:
+        reference = parse_deal_reference(invoice.reference)
+        if reference is None or reference.source != source or reference.instalment is not None:
+            return None
+        deal_id = reference.deal_id
     return InvoiceState(
-        deal_id=reference.deal_id,
+        deal_id=deal_id,
         invoice_id=invoice.invoice_id,
         invoice_number=invoice.invoice_number or None,
         status=(invoice.status or "").upper(),
