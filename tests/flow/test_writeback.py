@@ -198,3 +198,11 @@ def test_an_amount_due_field_made_as_a_number_gets_a_number() -> None:
     assert shown["7" * 40] == 99.95
     again = write_back(harness.client, keys, [xero_invoice(2, amount_due="99.95")], current={"2": shown})
     assert again.written == []
+
+
+def test_a_deal_gone_from_the_crm_is_reported_and_the_rest_written(
+    harness: PipedriveHarness, keys: FieldKeys
+) -> None:
+    result = write_back(harness.client, keys, [xero_invoice(999), xero_invoice(4)], today=TODAY)
+    assert result.written == ["4"] and list(result.failed) == ["999"]
+    assert "not found" in result.failed["999"].lower()

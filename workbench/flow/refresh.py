@@ -20,16 +20,20 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from workbench.flow.writeback import (
+    CrmView,
     FieldKeys,
     InvoiceState,
     WriteBackResult,
     changed_values,
+    crm_view,
     current_values,
+    ensure_fields,
     invoice_state,
     write_back,
 )
 from workbench.flow.writeback_fields import ORGANISATION_ACCOUNT_STATUS
 from workbench.pipedrive.client import PipedriveClient
+from workbench.store import Engagement
 from workbench.xero.client import XeroClient
 
 ON_STOP_DAYS = 60
@@ -50,16 +54,6 @@ def account_status(invoices: Iterable[InvoiceState], today: dt.date, on_stop_day
 
 def worst(statuses: Iterable[str]) -> str:
     return max(statuses, key=_SEVERITY.__getitem__, default=IN_GOOD_STANDING)
-
-
-@dataclass(frozen=True)
-class CrmView:
-    """What the CRM shows (from the engagement's latest snapshot, or raw records): each deal's
-    organisation and custom fields, each organisation's custom fields (by name or by hash)."""
-
-    deal_orgs: Mapping[str, str | None] = field(default_factory=dict)
-    deal_fields: Mapping[str, Mapping[str, Any] | None] = field(default_factory=dict)
-    org_fields: Mapping[str, Mapping[str, Any] | None] = field(default_factory=dict)
 
 
 @dataclass
@@ -136,3 +130,41 @@ def refresh_statuses(
     result.xero_calls = xero.session.stats.calls - xero_before
     result.crm_calls = crm.session.stats.calls - crm_before
     return result
+
+
+def refresh_engagement(
+    engagement: Engagement,
+    connector: Any,
+    *,
+    create_fields: bool = False,
+    today: dt.date | None = None,
+    pull_first: bool = True,
+    on_stop_days: int = ON_STOP_DAYS,
+) -> RefreshResult:
+    """The refresh for every deal the flow has invoiced (by the ledger), under the flow's lock.
+
+    `pull_first` pulls Xero and the CRM incrementally first, so the comparison sees the CRM as it is
+    and `today` (default: the day the data describes, by Xero's clock) is current.
+    """
+    from workbench.flow.ledger import Ledger
+    from workbench.flow.runner import flow_lock
+    from workbench.profile.tables import data_as_of
+    from workbench.pull.runner import pull
+
+    with flow_lock(engagement):
+        xero_source = connector.xero_source()
+        crm_source = connector.crm_source(engagement)
+        if pull_first:
+            for source in (xero_source, crm_source):
+                pull(engagement, source, mode="auto")
+        keys = ensure_fields(crm_source.client, create=create_fields)
+        invoiced = {
+            deal_id: row.invoice_id
+            for (crm, deal_id), row in sorted(Ledger(engagement).invoiced().items())
+            if crm == crm_source.name and row.invoice_id
+        }
+        view = crm_view(engagement, crm_source.name)
+        day = today or data_as_of(engagement)
+        return refresh_statuses(
+            xero_source.client, crm_source.client, keys, invoiced, view, today=day, on_stop_days=on_stop_days
+        )

@@ -13,172 +13,46 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+import pandas as pd
 from pydantic import ValidationError
 
-from workbench.errors import ConfigurationError
+from workbench.errors import ApiError, ConfigurationError
+from workbench.flow.crm_fields import (
+    CREATE_FIELDS_OPTION,
+    FieldKey,
+    FieldKeys,
+    changed_values,
+    comparable,
+    current_values,
+    ensure_fields,
+)
 from workbench.flow.writeback_fields import (
     DEAL_AMOUNT_DUE,
     DEAL_INVOICE_ID,
     DEAL_INVOICE_NUMBER,
     DEAL_INVOICE_STATUS,
-    WRITEBACK_FIELDS,
-    WritebackField,
 )
-from workbench.pipedrive.canonicalise import normalise_field_name
 from workbench.pipedrive.client import PipedriveClient
 from workbench.references import parse_deal_reference
+from workbench.store import Engagement
 from workbench.store import today as utc_today
 from workbench.xero.models import Invoice
 
-CREATE_FIELDS_OPTION = "--create-fields"
-# Field types the flow can write each of its values into (an operator may have made the field already).
-COMPATIBLE_TYPES = {
-    "varchar": ("varchar", "text", "varchar_auto"),
-    "monetary": ("monetary", "double"),
-}
-_FIELDS_RESOURCE = {"deal": "dealFields", "organization": "organizationFields"}
+__all__ = [
+    "CREATE_FIELDS_OPTION",
+    "CrmView",
+    "FieldKey",
+    "FieldKeys",
+    "InvoiceState",
+    "WriteBackResult",
+    "comparable",
+    "crm_view",
+    "ensure_fields",
+    "invoice_state",
+    "write_back",
+    "write_back_run",
+]
 _NO_INVOICE = "00000000-0000-0000-0000-000000000000"  # the InvoiceID Xero gives an element it did not create
-
-
-@dataclass(frozen=True)
-class FieldKey:
-    field: WritebackField
-    code: str  # the 40-character hash values are written under
-    name: str  # the name as the CRM spells it (the canonical custom_fields json is keyed by it)
-    field_type: str
-
-
-@dataclass(frozen=True)
-class FieldKeys:
-    """The CRM's hash for each of the flow's fields, the names created now, and the calls it took."""
-
-    keys: Mapping[str, FieldKey]
-    created: tuple[str, ...] = ()
-    calls: int = 0
-
-    def of(self, wanted: WritebackField) -> FieldKey:
-        return self.keys[wanted.key]
-
-    def for_entity(self, entity: str) -> list[FieldKey]:
-        return [k for k in self.keys.values() if k.field.entity == entity]
-
-    def codes(self, entity: str) -> frozenset[str]:
-        return frozenset(k.code for k in self.for_entity(entity))
-
-
-def ensure_fields(crm: PipedriveClient, *, create: bool) -> FieldKeys:
-    """Find the flow's deal and organisation fields by name; create the missing ones only if `create`."""
-    before = crm.session.stats.calls
-    found: dict[str, FieldKey] = {}
-    missing: list[WritebackField] = []
-    for entity, resource in _FIELDS_RESOURCE.items():
-        defined = crm.list_all(resource)
-        for wanted in (f for f in WRITEBACK_FIELDS if f.entity == entity):
-            key = _find(defined, wanted)
-            if key is None:
-                missing.append(wanted)
-            else:
-                found[wanted.key] = key
-    if missing and not create:
-        names = ", ".join(f"{f.entity} field '{f.name}'" for f in missing)
-        raise ConfigurationError(
-            f"Pipedrive has no {names}; the flow writes the Xero invoice back into these",
-            hint=f"run again with {CREATE_FIELDS_OPTION} to create them (needs a Pipedrive admin, or the "
-            "deal-fields:full and contact-fields:full scopes), or create them in Pipedrive by these names",
-        )
-    for wanted in missing:
-        made = crm.create_field(wanted.entity, wanted.name, wanted.field_type)
-        code = made.get("field_code")
-        if not isinstance(code, str) or not code:
-            raise ConfigurationError(
-                f"Pipedrive created the {wanted.entity} field '{wanted.name}' but sent no field_code",
-                hint="look the field up in Pipedrive (Settings > Data fields) and run again without "
-                f"{CREATE_FIELDS_OPTION}",
-            )
-        found[wanted.key] = FieldKey(wanted, code, wanted.name, wanted.field_type)
-    return FieldKeys(found, tuple(f.name for f in missing), crm.session.stats.calls - before)
-
-
-def _find(defined: list[dict[str, Any]], wanted: WritebackField) -> FieldKey | None:
-    target = normalise_field_name(wanted.name)
-    matches = [
-        d
-        for d in defined
-        if d.get("is_custom_field") and normalise_field_name(str(d.get("field_name") or "")) == target
-    ]
-    if not matches:
-        return None
-    if len(matches) > 1:
-        codes = ", ".join(str(d.get("field_code")) for d in matches)
-        raise ConfigurationError(
-            f"Pipedrive has {len(matches)} {wanted.entity} fields called '{wanted.name}' ({codes})",
-            hint="rename or delete all but one in Pipedrive (Settings > Data fields), then run again",
-        )
-    match = matches[0]
-    field_type = str(match.get("field_type") or "")
-    if field_type not in COMPATIBLE_TYPES[wanted.field_type]:
-        raise ConfigurationError(
-            f"the {wanted.entity} field '{match.get('field_name')}' is a {field_type} field; the flow writes "
-            f"{' or '.join(COMPATIBLE_TYPES[wanted.field_type])} values into it",
-            hint="change the field's type in Pipedrive, or rename it and run with "
-            f"{CREATE_FIELDS_OPTION} to create one the flow can write",
-        )
-    return FieldKey(wanted, str(match["field_code"]), str(match.get("field_name")), field_type)
-
-
-# values ------------------------------------------------------------------------------------------------
-def comparable(key: FieldKey, value: Any) -> Any:
-    """A value as the flow compares it, whether written by us, read raw from Pipedrive or from a snapshot."""
-    if value is None or value == "" or value == []:
-        return None
-    if key.field.field_type == "monetary":
-        amount, currency = (
-            (value.get("value"), value.get("currency")) if isinstance(value, dict) else (value, None)
-        )
-        number = _decimal(amount)
-        if number is None:
-            return None
-        return (
-            (number, str(currency).upper()) if key.field_type == "monetary" and currency else (number, None)
-        )
-    return str(value).strip() or None
-
-
-def wire_value(key: FieldKey, value: Any) -> Any:
-    """A `comparable` value in the shape Pipedrive takes for the field's actual type."""
-    if value is not None and key.field.field_type == "monetary":
-        amount, currency = value
-        return {"value": amount, "currency": currency} if key.field_type == "monetary" else amount
-    return value
-
-
-def current_values(custom_fields: Mapping[str, Any] | None, keys: Iterable[FieldKey]) -> dict[str, Any]:
-    """What a record shows in the flow's fields, from raw Pipedrive (by hash) or a snapshot (by name)."""
-    values = custom_fields or {}
-    out: dict[str, Any] = {}
-    for key in keys:
-        raw = values.get(key.code)
-        if raw is None:
-            raw = values.get(key.name)
-        out[key.field.key] = comparable(key, raw)
-    return out
-
-
-def changed_values(
-    keys: Iterable[FieldKey], wanted: Mapping[str, Any], shown: Mapping[str, Any] | None
-) -> dict[str, Any]:
-    """The `{hash: wire value}` to PATCH: the wanted values the record does not already show."""
-    patch: dict[str, Any] = {}
-    for key in keys:
-        if key.field.key not in wanted:
-            continue
-        value = comparable(key, wanted[key.field.key])
-        if shown is not None and shown.get(key.field.key) == value:
-            continue
-        if shown is None and value is None:
-            continue  # nothing known and nothing to say
-        patch[key.code] = wire_value(key, value)
-    return patch
 
 
 # invoices ----------------------------------------------------------------------------------------------
@@ -217,6 +91,13 @@ class InvoiceState:
             DEAL_AMOUNT_DUE.key: {"value": self.amount_due, "currency": self.currency},
         }
 
+    @classmethod
+    def from_ledger(cls, deal_id: str, invoice_id: str, number: str | None, status: str | None,
+                    amount_due: Decimal | None, currency: str | None) -> InvoiceState:  # fmt: skip
+        """What Xero answered when the flow created the invoice (as the ledger recorded it)."""
+        return cls(deal_id, invoice_id, number or None, (status or "").upper(), amount_due or Decimal(0),
+                   currency)  # fmt: skip
+
 
 def invoice_state(
     raw: Mapping[str, Any], source: str = "pipedrive", *, deal_id: str | None = None
@@ -252,13 +133,11 @@ class WriteBackResult:
     written: list[str] = field(default_factory=list)  # ids of the records PATCHed
     unchanged: int = 0  # records that already showed every value
     not_deals: int = 0  # invoices that bill no whole deal (or were not created)
+    failed: dict[str, str] = field(default_factory=dict)  # record id -> the CRM's refusal
     calls: int = 0
 
-    def add(self, other: WriteBackResult) -> None:
-        self.written.extend(other.written)
-        self.unchanged += other.unchanged
-        self.not_deals += other.not_deals
-        self.calls += other.calls
+    def summary(self) -> dict[str, Any]:
+        return {"written": len(self.written), "unchanged": self.unchanged, "failed": dict(self.failed)}
 
 
 def write_back(
@@ -287,18 +166,76 @@ def write_back(
         if not patch:
             result.unchanged += 1
             continue
-        crm.update_deal_custom_fields(state.deal_id, patch)
+        try:
+            crm.update_deal_custom_fields(state.deal_id, patch)
+        except ApiError as error:
+            if error.status not in (400, 404, 410):
+                raise
+            result.failed[state.deal_id] = error.detail  # e.g. the deal was deleted since: the rest go on
+            continue
         result.written.append(state.deal_id)
     result.calls = crm.session.stats.calls - before
     return result
 
 
-def _decimal(value: Any) -> Decimal | None:
-    if isinstance(value, Decimal):
-        return value
-    if value is None or isinstance(value, bool):
-        return None
+# the CRM as the engagement last saw it, and the write-back after a flow run ----------------------------
+@dataclass(frozen=True)
+class CrmView:
+    """What the CRM shows (from the engagement's latest snapshot, or raw records): each deal's
+    organisation, currency and custom fields, each organisation's custom fields (by name or by hash)."""
+
+    deal_orgs: Mapping[str, str | None] = field(default_factory=dict)
+    deal_fields: Mapping[str, Mapping[str, Any] | None] = field(default_factory=dict)
+    org_fields: Mapping[str, Mapping[str, Any] | None] = field(default_factory=dict)
+    deal_currency: Mapping[str, str | None] = field(default_factory=dict)
+
+
+def crm_view(engagement: Engagement, source: str = "pipedrive") -> CrmView:
+    """The CRM side of the engagement's latest snapshot, as the write-back compares against it."""
+    deals = engagement.table("deals", source=source)
+    orgs = engagement.table("organisations", source=source)
+    deal_ids = [str(d) for d in deals["deal_id"]]
+    return CrmView(
+        deal_orgs=dict(zip(deal_ids, (_text(o) for o in deals["org_id"]), strict=True)),
+        deal_fields=dict(zip(deal_ids, (_fields(c) for c in deals["custom_fields"]), strict=True)),
+        org_fields={str(o): _fields(c) for o, c in zip(orgs["org_id"], orgs["custom_fields"], strict=True)},
+        deal_currency=dict(zip(deal_ids, (_text(c) for c in deals["currency"]), strict=True)),
+    )
+
+
+def write_back_run(
+    engagement: Engagement, ledger: Any, run_id: int, connector: Any, *, create_fields: bool = False
+) -> dict[str, Any]:
+    """After a flow run: write back the invoices this run created, and any the flow created before whose
+    deal does not show its InvoiceID yet (a run stopped before its write-back). Invoices already shown
+    are the status refresh's business, so the values Xero answered at creation never overwrite newer
+    ones. Missing fields, when not allowed to create them, skip the write-back with the reason."""
+    from workbench.flow.run_report import CallCounter
+
+    source = connector.crm_source(engagement)
+    counter = CallCounter()
+    counter.attach(source.client.session.client, source.name)
     try:
-        return Decimal(str(value))
-    except ArithmeticError:
-        return None
+        keys = ensure_fields(source.client, create=create_fields)
+    except ConfigurationError as error:
+        return {"skipped": error.args[0], "hint": error.hint, "calls": counter.as_dict()}
+    view = crm_view(engagement, source.name)
+    id_key = keys.of(DEAL_INVOICE_ID)
+    states = []
+    for (crm, deal_id), row in sorted(ledger.invoiced().items()):
+        if crm != source.name or not row.invoice_id:
+            continue
+        shown = current_values(view.deal_fields.get(deal_id), [id_key])[DEAL_INVOICE_ID.key]
+        if row.run_id == run_id or shown != row.invoice_id:
+            states.append(InvoiceState.from_ledger(deal_id, row.invoice_id, row.invoice_number,
+                          row.invoice_status, row.amount_due, view.deal_currency.get(deal_id)))  # fmt: skip
+    result = write_back(source.client, keys, states, current=view.deal_fields)
+    return {**result.summary(), "fields_created": list(keys.created), "calls": counter.as_dict()}
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
+
+
+def _fields(value: Any) -> Mapping[str, Any] | None:
+    return value if isinstance(value, Mapping) else None
