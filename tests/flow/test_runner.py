@@ -320,8 +320,12 @@ def test_allow_list_entries_name_deals_by_reference_or_id(sandbox: Sandbox) -> N
 def test_only_one_run_at_a_time(engagement: Engagement) -> None:
     from workbench.errors import EngagementError
 
-    with flow_lock(engagement), pytest.raises(EngagementError, match="in progress"):
-        with Engagement.open(engagement.name) as other, flow_lock(other):
-            pass
+    with (
+        flow_lock(engagement),
+        pytest.raises(EngagementError, match="in progress"),
+        Engagement.open(engagement.name) as other,
+        flow_lock(other),
+    ):
+        pass
     with flow_lock(engagement):  # released when the first run ends
         pass

@@ -282,6 +282,35 @@ class Ledger:
             )
         return Batch(batch_id, key, tuple(row_ids))
 
+    def resume_batch(self, batch_id: int, row_ids: Sequence[int]) -> Batch:
+        """Send an earlier batch again, with its own Idempotency-Key: Xero replays its first answer if
+        it did act on it after all. The rows (this run's, same drafts) move to `sending` first."""
+        now = utc_now().isoformat()
+        with self.engagement.transaction() as db:
+            (key,) = db.execute(
+                "SELECT idempotency_key FROM flow_batches WHERE batch_id = ?", (batch_id,)
+            ).fetchone()
+            db.execute(
+                "UPDATE flow_batches SET state = 'sending', sent_at = ?, answered_at = NULL "
+                "WHERE batch_id = ?",
+                (now, batch_id),
+            )
+            db.executemany(
+                "UPDATE flow_deals SET state = 'sending', batch_id = ?, idempotency_key = ?, updated_at = ? "
+                "WHERE row_id = ?",
+                ((batch_id, key, now, row_id) for row_id in row_ids),
+            )
+        return Batch(batch_id, str(key), tuple(row_ids))
+
+    def batch_sent_at(self, batch_ids: Iterable[int]) -> dict[int, str]:
+        """When each batch was (last) handed to Xero, as ISO UTC."""
+        wanted = sorted(set(batch_ids))
+        marks = ", ".join("?" for _ in wanted)
+        rows = self.db.execute(
+            f"SELECT batch_id, sent_at FROM flow_batches WHERE batch_id IN ({marks})", wanted
+        ).fetchall()
+        return {int(b): str(at) for b, at in rows}
+
     def record_answers(
         self,
         batch_id: int | None,

@@ -12,18 +12,25 @@ deleted or voided in Xero; re-issuing a cancelled invoice is the accountant's ca
 An unfinished row (`intended` or `sending`) belongs to a run that died: the flow lock guarantees no
 live run owns it. If Xero holds its Reference, the crashed run's batch reached Xero, and the row
 becomes `created` with Xero's ids; if not, nothing of it reached Xero and the deal is eligible again.
+A batch the dead run handed over moments ago may still be on its way in (a killed process's request
+can outlive it by a little), so its look-up waits until `SETTLE_SECONDS` have passed since it was sent;
+and a batch none of whose references Xero holds is kept whole (`released_batches`), so the runner can
+send it again under its own Idempotency-Key, which Xero answers with its first answer if it did act.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from workbench.flow.ledger import CreatedInvoice, Ledger, LedgerRow
 from workbench.xero.client import XeroClient
 
 CANCELLED_STATUSES = frozenset({"DELETED", "VOIDED"})
+SETTLE_SECONDS = 2.0
 
 
 def reference_key(reference: str) -> str:
@@ -38,6 +45,7 @@ class Reconciliation:
     existing: dict[str, CreatedInvoice] = field(default_factory=dict)  # by reference_key
     recovered: list[tuple[LedgerRow, CreatedInvoice]] = field(default_factory=list)
     released: list[LedgerRow] = field(default_factory=list)
+    released_batches: dict[int, list[LedgerRow]] = field(default_factory=dict)  # batch id -> rows, in order
     interrupted_runs: list[int] = field(default_factory=list)
 
     def invoice_for(self, reference: str) -> CreatedInvoice | None:
@@ -71,7 +79,13 @@ def _counts(invoice: dict[str, Any]) -> bool:
 
 
 def reconcile(
-    ledger: Ledger, xero: XeroClient, run_id: int, references: Iterable[str] = ()
+    ledger: Ledger,
+    xero: XeroClient,
+    run_id: int,
+    references: Iterable[str] = (),
+    *,
+    settle_seconds: float = SETTLE_SECONDS,
+    sleep: Callable[[float], None] = time.sleep,
 ) -> Reconciliation:
     """Settle every unfinished ledger row against Xero and look `references` up, in one set of calls.
 
@@ -80,6 +94,10 @@ def reconcile(
     """
     result = Reconciliation(interrupted_runs=ledger.mark_interrupted(run_id))
     pending = [row for row in ledger.pending() if row.run_id != run_id]
+    sent = ledger.batch_sent_at(row.batch_id for row in pending if row.batch_id is not None)
+    if sent and settle_seconds > 0:
+        newest = max(datetime.fromisoformat(at).timestamp() for at in sent.values())
+        sleep(max(0.0, newest + settle_seconds - time.time()))
     result.existing = existing_invoices(xero, [*references, *(row.reference for row in pending)])
     recovered: list[tuple[int, CreatedInvoice, str]] = []
     released: list[int] = []
@@ -93,6 +111,10 @@ def reconcile(
         else:
             released.append(row.row_id)
             result.released.append(row)
+    touched = {row.batch_id for row, _ in result.recovered}
+    for row in result.released:
+        if row.batch_id is not None and row.batch_id not in touched:
+            result.released_batches.setdefault(row.batch_id, []).append(row)
     if recovered:
         ledger.record_answers(None, recovered, ())
     if released:

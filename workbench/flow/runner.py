@@ -27,7 +27,7 @@ from typing import Any, Literal
 
 from workbench.errors import ConfigurationError, EngagementError, MalformedResponse, WorkbenchError
 from workbench.flow.drafts import Held, HoldReason, InvoiceDraft
-from workbench.flow.ledger import CreatedInvoice, Ledger, LedgerRow
+from workbench.flow.ledger import Batch, CreatedInvoice, Ledger, LedgerRow
 from workbench.flow.reconcile import Reconciliation, existing_invoices, reconcile, reference_key
 from workbench.flow.run_report import CallCounter, DealOutcome, RunReport
 from workbench.plan.model import InvoiceStatus, Plan
@@ -290,10 +290,12 @@ def send_drafts(
     progress: ProgressCallback | None = None,
     retry_rejected: bool = False,
     reconciled: Reconciliation | None = None,
+    confirm: Callable[[int], bool] | None = None,
 ) -> SendResult:
     """Hold, check Xero, and (unless a dry run) send `items`, recording every step in the ledger.
 
-    `cap` is the run's own (as `check_options` returns it). Call inside `flow_lock`.
+    `cap` is the run's own (as `check_options` returns it). `confirm(n)` is asked, once the n invoices
+    to create are known and before any is sent; False sends nothing. Call inside `flow_lock`.
     """
     result = SendResult(run_id)
     result.reconciliation = reconciled if reconciled is not None else reconcile(ledger, xero, run_id)
@@ -329,23 +331,29 @@ def send_drafts(
     if mode == "dry-run":
         ledger.record_drafts(run_id, to_send, state="dry-run", why="would be created (dry run)")
         return result
+    if to_send and confirm is not None and not confirm(len(to_send)):
+        result.stopped = True
+        ledger.record_drafts(run_id, to_send, state="unsent", why="the operator did not confirm the run")
+        return result
     row_ids = ledger.record_drafts(run_id, to_send)
-    batches = [to_send[i : i + MAX_WRITE_BATCH] for i in range(0, len(to_send), MAX_WRITE_BATCH)]
+    batches = plan_batches(to_send, result.reconciliation.released_batches)
     key_prefix = f"wb-{engagement.engagement_id[:12]}"
     sent = 0
-    for index, batch in enumerate(batches):
+    for index, (batch, earlier) in enumerate(batches):
         if _stopped(stop):
             result.stopped = True
-            left = [row_ids[d.reference] for later in batches[index:] for d in later]
+            left = [row_ids[d.reference] for later, _ in batches[index:] for d in later]
             ledger.mark_unsent(left, f"the stop switch halted the run before batch {index + 1}")
             break
         _report(progress, "send", sent, len(to_send), f"batch {index + 1} of {len(batches)}")
+        ids = [row_ids[d.reference] for d in batch]
+        opened = ledger.resume_batch(earlier, ids) if earlier else ledger.start_batch(run_id, ids, key_prefix)
         try:
-            _send_batch(ledger, run_id, xero, batch, [row_ids[d.reference] for d in batch], key_prefix)
+            _send_batch(ledger, xero, batch, opened)
         except WorkbenchError as exc:
             # the batch's rows stay `sending`: the next run asks Xero about them before sending anything
             result.error = f"batch {index + 1} of {len(batches)}: {exc}"
-            left = [row_ids[d.reference] for later in batches[index + 1 :] for d in later]
+            left = [row_ids[d.reference] for later, _ in batches[index + 1 :] for d in later]
             ledger.mark_unsent(left, f"the run stopped at batch {index + 1}: {exc}")
             break
         result.batches += 1
@@ -354,15 +362,32 @@ def send_drafts(
     return result
 
 
-def _send_batch(
-    ledger: Ledger,
-    run_id: int,
-    xero: XeroClient,
-    drafts: Sequence[InvoiceDraft],
-    row_ids: Sequence[int],
-    key_prefix: str,
-) -> None:
-    batch = ledger.start_batch(run_id, row_ids, key_prefix)
+def plan_batches(
+    drafts: Sequence[InvoiceDraft], released: dict[int, list[LedgerRow]]
+) -> list[tuple[list[InvoiceDraft], int | None]]:
+    """Batches of at most 50, each with the earlier batch it repeats (None: a new batch).
+
+    An earlier batch that Xero shows no sign of (`Reconciliation.released_batches`) is sent again whole,
+    under its own key, when this run sends exactly the same drafts: if Xero acted on it after all, it
+    replays its answer instead of creating the invoices twice.
+    """
+    pool = {d.reference: d for d in drafts}
+    batches: list[tuple[list[InvoiceDraft], int | None]] = []
+    for batch_id, rows in sorted(released.items()):
+        again = [pool.get(row.reference) for row in rows]
+        if all(
+            d is not None and d.fingerprint() == r.draft_fingerprint for d, r in zip(again, rows, strict=True)
+        ):
+            batches.append(([d for d in again if d is not None], batch_id))
+            for row in rows:
+                del pool[row.reference]
+    rest = [d for d in drafts if d.reference in pool]
+    batches += [(rest[i : i + MAX_WRITE_BATCH], None) for i in range(0, len(rest), MAX_WRITE_BATCH)]
+    return batches
+
+
+def _send_batch(ledger: Ledger, xero: XeroClient, drafts: Sequence[InvoiceDraft], batch: Batch) -> None:
+    row_ids = batch.row_ids
     answers = xero.create_invoices([d.payload() for d in drafts], idempotency_key=batch.idempotency_key)
     if len(answers) != len(drafts):
         raise MalformedResponse(
@@ -412,11 +437,14 @@ def run_flow(
     write_back: bool = True,
     retry_rejected: bool = False,
     reports_dir: Path | None = REPORTS_FOLDER,
+    confirm: Callable[[str, int], bool] | None = None,
 ) -> FlowRun:
     """One run of the flow (see the module docstring); `plan_version` None takes the latest version.
 
-    `connector` is a `workbench.connections.Connector`. A failure part-way is recorded in the ledger
-    and the report (status `failed`, with the error) rather than raised, so what was done is on record.
+    `connector` is a `workbench.connections.Connector`. `confirm(organisation, n)` is asked before the
+    first invoice is sent (a live run's operator types the organisation's name). A failure part-way is
+    recorded in the ledger and the report (status `failed`, with the error) rather than raised, so what
+    was done is on record.
     """
     plan = _plan(engagement, plan_version)
     run_cap = check_options(mode, plan, allow, cap)
@@ -436,8 +464,6 @@ def run_flow(
             counter.attach(xero_source.client.session.client, "xero")
             counter.attach(crm_source.client.session.client, crm_source.name)
             xero = xero_source.client
-            # before anything else touches Xero: what a killed run may have left half-done
-            outcome.reconciliation = reconcile(ledger, xero, run_id)
             _pull(engagement, [xero_source, crm_source], progress)
             items = _build(engagement, plan.plan, run_date, invoice_status, progress)
             outcome = send_drafts(
@@ -453,7 +479,7 @@ def run_flow(
                 stop=stop,
                 progress=progress,
                 retry_rejected=retry_rejected,
-                reconciled=outcome.reconciliation,
+                confirm=(lambda n: confirm(organisation_name(engagement), n)) if confirm else None,
             )
             if outcome.error:
                 run_status = "failed"
@@ -488,6 +514,13 @@ def _plan(engagement: Engagement, plan_version: PlanVersion | int | None) -> Pla
             "sign it off",
         )
     return latest
+
+
+def organisation_name(engagement: Engagement) -> str:
+    """The Xero organisation's name, as last pulled."""
+    frame = engagement.table("xero_organisation")
+    names = [str(n) for n in frame.get("name", []) if isinstance(n, str) and n.strip()]
+    return names[0] if names else ""
 
 
 def _pull(engagement: Engagement, sources: Sequence[Any], progress: ProgressCallback | None) -> None:
