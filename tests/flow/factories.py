@@ -349,3 +349,21 @@ def flow_plan(
             SignOff(id="S01", role="Finance (VAT and tax mapping)", name="Jo Bloggs", signed_on=AS_OF),
         ),
     )
+
+
+def by_deal(outcomes: Iterable[Any]) -> dict[str, Any]:
+    """Drafts and holds (`build.build_drafts`) keyed by deal id."""
+    return {outcome.deal_id: outcome for outcome in outcomes}
+
+
+def edited(
+    rows: dict[str, list[Row]], table: str, key: str, value: str, **changes: Any
+) -> dict[str, list[Row]]:
+    """`rows` with the row of `table` whose `key` is `value` changed (a copy; the rows are not touched)."""
+    out = {name: [dict(row) for row in table_rows] for name, table_rows in rows.items()}
+    matched = [row for row in out[table] if row.get(key) == value]
+    if not matched:
+        raise KeyError(f"no {table} row with {key} = {value!r}")
+    for row in matched:
+        row.update(changes)
+    return out

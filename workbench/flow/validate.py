@@ -161,8 +161,8 @@ class _Checker:
             )
         elif not account.revenue:
             self.add(
-                f"AccountCode {item.account_code} ({account.name}) is a {account.type} account, not a sales "
-                f"account: {fix_account}",
+                f"AccountCode {item.account_code} ({account.name}) is not a sales account (its type is "
+                f"{account.type}): {fix_account}",
                 line,
             )
         if item.item_code:
