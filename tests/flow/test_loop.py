@@ -3,67 +3,24 @@ back updated), and a second run sends nothing and writes nothing back; plus the 
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from workbench.connections import Connector
+from tests.flow.writeback_support import Setup, flow_setup
 from workbench.flow.crm_fields import FieldKey, FieldKeys, current_values
 from workbench.flow.loop import changed_by_others, is_own_update
 from workbench.flow.runner import run_flow
-from workbench.flow.writeback import ensure_fields
 from workbench.flow.writeback_fields import DEAL_INVOICE_ID, DEAL_INVOICE_STATUS
-from workbench.plan.defaults import propose_plan
-from workbench.plan.versions import PlanVersion, save_version
-from workbench.profile.tables import ProfileTables
 from workbench.pull.runner import pull
-from workbench.sandbox.app import Sandbox
-from workbench.sandbox.demo import DemoSize
 from workbench.store import Engagement
-from workbench.tokens import TokenStore
-
-SIGNED_ON = dt.date(2026, 11, 20)
-WON_AFTER = dt.date(2025, 1, 1)  # early enough that the small demo has won deals not yet invoiced
-
-
-@dataclass
-class Setup:
-    engagement: Engagement
-    connector: Connector
-    plan: PlanVersion
-    keys: FieldKeys
 
 
 @pytest.fixture
 def setup(tmp_path: Path) -> Iterator[Setup]:
-    yield from _setup(tmp_path, create_fields=True)  # the operator agreed to the fields
-
-
-def _setup(tmp_path: Path, *, create_fields: bool) -> Iterator[Setup]:
-    sandbox = Sandbox.demo(7, DemoSize.scaled(40))
-    with (
-        Engagement.open("loop", tmp_path / "engagements") as engagement,
-        Connector(sandbox=sandbox, store=TokenStore(tmp_path / "tokens")) as connector,
-    ):
-        for source in connector.sources(engagement):
-            pull(engagement, source)
-        plan = propose_plan(ProfileTables.from_engagement(engagement))
-        signed = tuple(
-            s.model_copy(update={"name": "Pat Finance", "signed_on": SIGNED_ON}) for s in plan.sign_off
-        )
-        deal_invoice = plan.deal_invoice.model_copy(update={"won_after": WON_AFTER})
-        plan = plan.model_copy(update={"sign_off": signed, "deal_invoice": deal_invoice})
-        version = save_version(engagement, plan, origin="consultant")
-        keys = (
-            ensure_fields(connector.crm_source(engagement).client, create=True)
-            if create_fields
-            else FieldKeys({})
-        )
-        yield Setup(engagement, connector, version, keys)
+    yield from flow_setup(tmp_path)
 
 
 def _deals(engagement: Engagement) -> dict[str, dict[str, Any]]:
@@ -121,7 +78,7 @@ def test_own_fields_by_hash_on_raw_records() -> None:
 
 
 def test_missing_fields_skip_the_write_back_and_say_why(tmp_path: Path) -> None:
-    for setup in _setup(tmp_path, create_fields=False):
+    for setup in flow_setup(tmp_path, create_fields=False):
         report = run_flow(setup.engagement, setup.plan, setup.connector, mode="live", reports_dir=None).report
         assert report.status == "finished" and [o for o in report.outcomes if o.outcome == "created"]
         assert "Pipedrive has no deal field 'Xero invoice number'" in report.write_back["skipped"]

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.flow.writeback_support import xero_invoice
+from tests.flow.writeback_support import flow_setup, xero_invoice
 from tests.pipedrive.harness import PipedriveHarness, pipedrive_harness
 from tests.sandbox.pipedrive_support import pipedrive_company
 from tests.sandbox.xero_factory import CONTACT_IDS, small_tenant
@@ -20,12 +21,16 @@ from workbench.flow.refresh import (
     OVERDUE,
     CrmView,
     account_status,
+    refresh_engagement,
     refresh_statuses,
     worst,
 )
-from workbench.flow.writeback import FieldKeys, InvoiceState, ensure_fields
+from workbench.flow.runner import run_flow
+from workbench.flow.writeback import FieldKeys, InvoiceState, crm_view, ensure_fields
 from workbench.flow.writeback_fields import DEAL_AMOUNT_DUE, DEAL_INVOICE_STATUS, ORGANISATION_ACCOUNT_STATUS
+from workbench.pipedrive.client import PipedriveClient
 from workbench.sandbox.xero.totals import apply_totals
+from workbench.xero.client import XeroClient
 
 TODAY = date(2026, 11, 20)
 ALPHA, BETA, GAMMA, DELTA = CONTACT_IDS[:4]
@@ -178,3 +183,51 @@ def test_refresh_writes_statuses_onto_deals_and_organisations_then_nothing(
     later = refresh_statuses(client, crm.client, keys, invoiced, _view(crm), today=TODAY + timedelta(days=30))
     assert later.deals.written == ["3"] and _shown(crm, "deals", 3, status) == "OVERDUE"
     assert later.organisations_written == [] and later.account_statuses["3"] == OVERDUE
+
+
+def test_refresh_of_an_engagement_after_a_flow_run(tmp_path: Path) -> None:
+    """Invoices the flow created, then approved (one long past due) and voided in Xero; the refresh
+    finds them through the ledger and writes the statuses back once."""
+    for setup in flow_setup(tmp_path):
+        engagement, connector = setup.engagement, setup.connector
+        report = run_flow(engagement, setup.plan, connector, mode="live", reports_dir=None).report
+        created = sorted((o.deal_id, o.invoice_id) for o in report.outcomes if o.outcome == "created")
+        assert len(created) >= 2, report.outcomes
+        (late_deal, late_id), (void_deal, void_id) = created[:2]
+        xero = connector.xero_source().client
+        _update_in_xero(xero, {"InvoiceID": late_id, "Status": "AUTHORISED", "DueDate": "2026-08-01"})
+        _update_in_xero(xero, {"InvoiceID": void_id, "Status": "AUTHORISED"})  # Xero voids only approved ones
+        _update_in_xero(xero, {"InvoiceID": void_id, "Status": "VOIDED"})
+
+        result = refresh_engagement(engagement, connector)
+
+        crm = connector.crm_source(engagement).client
+        status = setup.keys.of(DEAL_INVOICE_STATUS).code
+        shown = {d: _record_fields(crm, "deals", d)[status] for d in (late_deal, void_deal)}
+        assert shown == {late_deal: "OVERDUE", void_deal: "VOIDED"}
+        view = crm_view(engagement)
+        late_org = view.deal_orgs[late_deal]
+        assert late_org is not None and result.account_statuses[late_org] == ON_STOP  # 3½ months late
+        account = setup.keys.of(ORGANISATION_ACCOUNT_STATUS).code
+        assert _record_fields(crm, "organizations", late_org)[account] == ON_STOP
+        assert {late_deal, void_deal} <= set(result.deals.written) and result.not_in_xero == []
+
+        again = refresh_engagement(engagement, connector)
+        assert again.deals.written == [] and again.organisations_written == []
+
+
+def _update_in_xero(xero: XeroClient, invoice: dict[str, Any]) -> None:
+    answer = xero.session.request(
+        "POST",
+        f"{xero.base_url}/Invoices",
+        headers={"xero-tenant-id": xero.tenant_id or "", "Accept": "application/json"},
+        json={"Invoices": [invoice]},
+    )
+    assert answer.status_code == 200, answer.text
+
+
+def _record_fields(crm: PipedriveClient, resource: str, record_id: str) -> dict[str, Any]:
+    fields: dict[str, Any] = crm.session.request("GET", f"{crm.v2}/{resource}/{record_id}").json()["data"][
+        "custom_fields"
+    ]
+    return fields
