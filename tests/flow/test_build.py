@@ -122,6 +122,19 @@ def test_vat_treatments_decide_the_tax_type_before_the_product(tables: ProfileTa
     assert (by_product.lines[0].tax_type, by_product.total_tax) == ("OUTPUT2", D("200.00"))
 
 
+def test_the_reverse_charge_needs_the_customer_s_vat_number(tmp_path: Path) -> None:
+    xero = edited(xero_rows(), "xero_contacts", "contact_id", "C2", tax_number=None)
+    crm = edited(crm_rows(), "organisations", "org_id", "2", xero_contact_id="C2", custom_fields={})
+    held = build(flow_tables(tmp_path, crm=crm, xero=xero))["102"]
+    assert isinstance(held, Held) and held.reason is HoldReason.INVALID
+    assert held.why == (
+        "deal 102 'Deal 102': TaxType DRCHARGE20 is the domestic reverse charge, which needs the customer's "
+        "VAT "
+        "number on the invoice, and Xero contact C2 has none: add it (in Xero, or on the organisation in the "
+        "CRM), or map the deal's VAT treatment to another tax type"
+    )
+
+
 def test_a_treatment_the_tax_mapping_does_not_list_holds_the_deal(tmp_path: Path) -> None:
     crm = edited(crm_rows(), "deals", "deal_id", "101", custom_fields={"VAT treatment": "Mystery rate"})
     held = build(flow_tables(tmp_path, crm=crm))["101"]

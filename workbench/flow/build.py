@@ -188,6 +188,8 @@ class _Builder:
         self.mapping = _Mapping(plan)
         lines = tables["deal_lines"].astype({"deal_id": str})
         self.lines = group_records(lines, ["source", "deal_id"])
+        contacts = tables["xero_contacts"]
+        self.contact_vat = dict(zip(contacts["contact_id"].astype(str), contacts["tax_number"], strict=True))
         wanted = plan.deal_invoice.status
         self.status = wanted if status is not None and status == wanted else InvoiceStatus.DRAFT
 
@@ -199,6 +201,7 @@ class _Builder:
         contact = self.contacts.resolve(source, deal.get("org_id"), deal.get("person_id"))
         choice = contact if isinstance(contact, ContactChoice) else ContactChoice(matched_by="no contact")
         lines = self._lines(deal, title, products, problems)
+        self._check_reverse_charge(choice, lines, problems)
         kind = str(self.plan.deal_invoice.line_amount_types.value)
         subtotal, total_tax, total = invoice_totals(
             ((line.line_amount, line.tax_amount) for line in lines), kind
@@ -275,6 +278,36 @@ class _Builder:
                 f"product '{_text(product.get('name'))}': the CRM says its price {said} VAT but the plan "
                 f"says CRM amounts are {planned.value}: correct the deal's products in the CRM, or change "
                 "'CRM amounts are' on the Deal to invoice sheet"
+            )
+
+    def _check_reverse_charge(
+        self, choice: ContactChoice, lines: list[DraftLine], problems: list[str]
+    ) -> None:
+        """The domestic reverse charge applies only to a VAT-registered customer, whose number the invoice
+        must show: Xero prints the contact's."""
+        rates = self.tenant.tax_rates
+        reverse = sorted(
+            {
+                line.tax_type
+                for line in lines
+                if line.tax_type in rates
+                and (rates[line.tax_type].report_tax_type or "").startswith("DRCHARGE")
+            }
+        )
+        if not reverse or not (choice.contact_id or choice.new_contact):
+            return
+        if choice.contact_id:
+            number, holder = (
+                _text(self.contact_vat.get(choice.contact_id)),
+                f"Xero contact {choice.contact_id}",
+            )
+        else:
+            number, holder = _text((choice.new_contact or {}).get("TaxNumber")), "the organisation"
+        if number is None:
+            problems.append(
+                f"TaxType {', '.join(reverse)} is the domestic reverse charge, which needs the customer's "
+                f"VAT number on the invoice, and {holder} has none: add it (in Xero, or on the organisation "
+                "in the CRM), or map the deal's VAT treatment to another tax type"
             )
 
     def _date(self, deal: Mapping[str, Any]) -> date:
