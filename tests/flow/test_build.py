@@ -129,9 +129,8 @@ def test_the_reverse_charge_needs_the_customer_s_vat_number(tmp_path: Path) -> N
     assert isinstance(held, Held) and held.reason is HoldReason.INVALID
     assert held.why == (
         "deal 102 'Deal 102': TaxType DRCHARGE20 is the domestic reverse charge, which needs the customer's "
-        "VAT "
-        "number on the invoice, and Xero contact C2 has none: add it (in Xero, or on the organisation in the "
-        "CRM), or map the deal's VAT treatment to another tax type"
+        "VAT number on the invoice, and Xero contact C2 has none: add it (in Xero, or on the organisation "
+        "in the CRM), or map the deal's VAT treatment to another tax type"
     )
 
 
@@ -185,10 +184,8 @@ def test_a_crm_price_that_includes_vat_on_an_exclusive_plan_is_held(tmp_path: Pa
     assert isinstance(held, Held) and held.reason is HoldReason.INVALID
     assert held.why == (
         "deal 101 'Acme - widgets': product 'Book': the CRM says its price includes VAT but the plan says "
-        "CRM "
-        "amounts are Exclusive: correct the deal's products in the CRM, or change 'CRM amounts are' on the "
-        "Deal "
-        "to invoice sheet"
+        "CRM amounts are Exclusive: correct the deal's products in the CRM, or change 'CRM amounts are' on "
+        "the Deal to invoice sheet"
     )
     assert held.draft is not None and held.draft.problems == (held.why,)
 
@@ -267,9 +264,8 @@ def test_every_candidate_gets_a_draft_or_a_reason(tables: ProfileTables) -> None
     }
     usd = built["107"]
     assert isinstance(usd, Held) and usd.why == (
-        "deal 107 'Deal 107': CurrencyCode USD is not enabled in this Xero organisation (enabled: EUR, GBP): "
-        "add "
-        "USD under Settings → Currencies in Xero, or change the deal's currency"
+        "deal 107 'Deal 107': CurrencyCode USD is not enabled in this Xero organisation (enabled: EUR, "
+        "GBP): add USD under Settings → Currencies in Xero, or change the deal's currency"
     )
     archived = built["104"]
     assert isinstance(archived, Held) and archived.why.startswith("'Delta Design Ltd' matches Xero contact")

@@ -78,9 +78,8 @@ def test_a_stored_contact_that_is_archived_holds_the_deal_and_says_why(tables: P
     held = resolve(tables, "4")
     assert held == NoContact(
         HoldReason.CONTACT_REVIEW,
-        "'Delta Design Ltd' matches Xero contact 'Delta Design Ltd' (C4) by stored ContactID, but that "
-        "contact "
-        "is archived: restore it in Xero, or correct the organisation's stored ContactID",
+        "'Delta Design Ltd' matches Xero contact 'Delta Design Ltd' (C4) by stored ContactID, but it is "
+        "archived: restore it in Xero, or correct the organisation's stored ContactID",
     )
 
 
@@ -89,8 +88,8 @@ def test_a_name_shared_by_two_active_contacts_is_no_match_and_no_new_contact(tab
     held = resolve(tables, "5", keys=keys)
     assert isinstance(held, NoContact) and held.reason is HoldReason.CONTACT_REVIEW
     assert held.why.startswith(
-        "no unique Xero contact for 'Echo Events Ltd': its name matches 2 active Xero contacts "
-        "('Echo Events Limited' (C5), 'ECHO EVENTS LTD.' (C6)). A new contact would duplicate one of them"
+        "no unique Xero contact for 'Echo Events Ltd': its name matches 2 active Xero contacts ('Echo "
+        "Events Limited' (C5), 'ECHO EVENTS LTD.' (C6)). A new contact would duplicate one of them"
     )
 
 
@@ -105,8 +104,7 @@ def test_a_review_key_match_is_held_for_a_person_and_the_key_order_is_the_plan_s
     assert held == NoContact(
         HoldReason.CONTACT_REVIEW,
         "'Acme Ltd' matches Xero contact 'Acme Limited' (C1) by name only, and the plan sends name matches "
-        "for "
-        "review: once a person has checked, store ContactID C1 in 'Xero contact ID' on the organisation",
+        "for review: once a person has checked, store ContactID C1 in 'Xero contact ID' on the organisation",
     )
     # a name key the client set to link automatically links
     keys = match_keys((MatchKey.NAME, OnMatch.LINK))
@@ -122,6 +120,18 @@ def test_stored_ids_follow_xero_merges_and_a_stale_one_falls_through_to_the_next
     tables = flow_tables(tmp_path, crm=rows)
     assert resolve(tables, "8") == ContactChoice(matched_by="stored ContactID", contact_id="C1")
     assert resolve(tables, "9") == ContactChoice(matched_by="VAT number", contact_id="C2")
+
+
+def test_a_stale_stored_id_with_nothing_else_to_go_on_is_held_not_replaced(tmp_path: Path) -> None:
+    crm = crm_rows()
+    crm["organisations"].append(organisation("8", "Kestrel Kitchens Ltd", xero_contact_id="C404"))
+    held = resolve(flow_tables(tmp_path, crm=crm), "8")
+    assert held == NoContact(
+        HoldReason.CONTACT_REVIEW,
+        "its stored ContactID C404 is not in this Xero organisation and no other match key finds 'Kestrel "
+        "Kitchens Ltd' in Xero: once a person has checked, store the right contact's ContactID in 'Xero "
+        "contact ID' on the organisation, or clear the stored one so the flow can create the contact",
+    )
 
 
 def test_company_numbers_and_domains(tmp_path: Path) -> None:
@@ -148,7 +158,7 @@ def test_a_key_that_finds_only_an_archived_contact_stops_a_duplicate_being_creat
     xero = edited(xero_rows(), "xero_contacts", "contact_id", "C4", tax_number="GB 111 222 333")
     held = resolve(flow_tables(tmp_path, crm=crm, xero=xero), "4")
     assert isinstance(held, NoContact) and held.reason is HoldReason.CONTACT_REVIEW
-    assert "by VAT number, but that contact is archived" in held.why
+    assert "by VAT number, but it is archived" in held.why
 
 
 def test_a_new_contact_whose_name_xero_already_has_is_held(tmp_path: Path) -> None:

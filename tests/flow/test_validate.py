@@ -100,8 +100,7 @@ def test_accounts_must_exist_be_active_and_take_sales(good: InvoiceDraft, tenant
 def test_item_codes_must_be_xero_items_that_are_sold(good: InvoiceDraft, tenant: TenantCodes) -> None:
     assert validate(with_line(good, 0, item_code="NOPE"), tenant) == (
         f"{DEAL}, line 1 'Widget': ItemCode NOPE is not a Xero item: change the Xero item code on Tax "
-        "mapping "
-        "row T01 (product WIDGET)",
+        "mapping row T01 (product WIDGET)",
     )
     assert (
         "ItemCode MILEAGE is not set up as sold in Xero"
@@ -113,8 +112,7 @@ def test_the_currency_must_be_enabled(good: InvoiceDraft, tenant: TenantCodes) -
     assert validate(replace(good, currency="EUR"), tenant) == ()
     assert validate(replace(good, currency="JPY"), tenant) == (
         f"{DEAL}: CurrencyCode JPY is not enabled in this Xero organisation (enabled: EUR, GBP): add JPY "
-        "under "
-        "Settings → Currencies in Xero, or change the deal's currency",
+        "under Settings → Currencies in Xero, or change the deal's currency",
     )
     # the base currency is always there, even when the currencies list was not pulled
     assert validate(good, replace(tenant, currencies=())) == ()
@@ -144,8 +142,7 @@ def test_nothing_to_bill_and_no_one_to_bill(good: InvoiceDraft, tenant: TenantCo
     negative = replace(good, lines=(credit,), subtotal=D("-10.00"), total_tax=D("-2.00"), total=D("-12.00"))
     assert validate(negative, tenant) == (
         f"{DEAL}: the invoice total is GBP -12.00: a sales invoice must be for more than nothing; correct "
-        "the "
-        "deal's value or products in the CRM",
+        "the deal's value or products in the CRM",
     )
     nobody = replace(good, contact=ContactChoice(matched_by="no contact"))
     assert validate(nobody, tenant) == (

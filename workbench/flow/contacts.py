@@ -156,28 +156,37 @@ class ContactResolver:
         return self._cache[key]
 
     def _resolve(self, org: _Org, person_id: str | None) -> ContactChoice | NoContact:
-        notes: list[str] = []
+        ambiguous: list[str] = []
+        stale: list[str] = []
         for rule in sorted(self.plan.match_keys, key=lambda r: r.order):
             if rule.key not in _KEY_WORDS:
                 continue
-            outcome = self._by_key(org, rule, notes)
+            outcome = self._by_key(org, rule, ambiguous, stale)
             if outcome is not None:
                 return outcome
-        if notes:
+        if ambiguous:
             return NoContact(
                 HoldReason.CONTACT_REVIEW,
-                f"no unique Xero contact for '{org.name}': {'; '.join(notes)}. A new contact would "
-                f"duplicate one of them: {self._store_hint()}",
+                f"no unique Xero contact for '{org.name}': {'; '.join(ambiguous + stale)}. A new contact "
+                f"would duplicate one of them: {self._store_hint()}",
+            )
+        if stale:
+            return NoContact(
+                HoldReason.CONTACT_REVIEW,
+                f"{'; '.join(stale)} and no other match key finds '{org.name}' in Xero: "
+                f"{self._store_hint()}, or clear the stored one so the flow can create the contact",
             )
         return self._unmatched(org, person_id)
 
-    def _by_key(self, org: _Org, rule: MatchKeyRule, notes: list[str]) -> ContactChoice | NoContact | None:
+    def _by_key(
+        self, org: _Org, rule: MatchKeyRule, ambiguous: list[str], stale: list[str]
+    ) -> ContactChoice | NoContact | None:
         words = _KEY_WORDS[rule.key]
         values = org.values[rule.key]
         if not values:
             return None
         if rule.key is MatchKey.STORED_ID:
-            found = self._stored(org, next(iter(values)), notes)
+            found = self._stored(next(iter(values)), stale)
         else:
             found = sorted({c for value in values for c in self._index[rule.key].get(value, [])})
         if not found:
@@ -185,13 +194,16 @@ class ContactResolver:
         statuses = self._contacts.loc[found, "status"]
         active = [c for c in found if statuses[c] == "ACTIVE"]
         if len(active) > 1:
-            notes.append(f"its {words} matches {len(active)} active Xero contacts ({self._named(active)})")
+            ambiguous.append(
+                f"its {words} matches {len(active)} active Xero contacts ({self._named(active)})"
+            )
             return None
         if not active:
+            state = " / ".join(sorted({str(s).lower() for s in statuses}))
             return NoContact(
                 HoldReason.CONTACT_REVIEW,
-                f"'{org.name}' matches Xero contact {self._named(found)} by {words}, but that contact is "
-                f"{str(statuses.iloc[0]).lower()}: restore it in Xero, or correct the organisation's {words}",
+                f"'{org.name}' matches Xero contact {self._named(found)} by {words}, but it is {state}: "
+                f"restore it in Xero, or correct the organisation's {words}",
             )
         if rule.when_matched is OnMatch.REVIEW:
             return NoContact(
@@ -201,11 +213,11 @@ class ContactResolver:
             )
         return ContactChoice(matched_by=words, contact_id=active[0])
 
-    def _stored(self, org: _Org, stored: str, notes: list[str]) -> list[str]:
+    def _stored(self, stored: str, stale: list[str]) -> list[str]:
         survivor = str(follow_merges(pd.Series([stored]), self._all_contacts).iloc[0])
         if survivor not in self._contacts.index:
             known = "merged away" if stored in self._known_ids else "not in this Xero organisation"
-            notes.append(f"its stored ContactID {stored} is {known}")
+            stale.append(f"its stored ContactID {stored} is {known}")
             return []
         return [survivor]
 
