@@ -3,6 +3,7 @@ organisations, from a hand-made Xero tenant behind the emulator; and the account
 
 from __future__ import annotations
 
+import io
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -15,6 +16,8 @@ from tests.pipedrive.harness import PipedriveHarness, pipedrive_harness
 from tests.sandbox.pipedrive_support import pipedrive_company
 from tests.sandbox.xero_factory import CONTACT_IDS, small_tenant
 from tests.xero.support import XeroSandbox, xero_sandbox
+from workbench.cli import main
+from workbench.commands.flow_refresh import print_refresh
 from workbench.flow.refresh import (
     IN_GOOD_STANDING,
     ON_STOP,
@@ -30,6 +33,7 @@ from workbench.flow.writeback import FieldKeys, InvoiceState, crm_view, ensure_f
 from workbench.flow.writeback_fields import DEAL_AMOUNT_DUE, DEAL_INVOICE_STATUS, ORGANISATION_ACCOUNT_STATUS
 from workbench.pipedrive.client import PipedriveClient
 from workbench.sandbox.xero.totals import apply_totals
+from workbench.store import Engagement
 from workbench.xero.client import XeroClient
 
 TODAY = date(2026, 11, 20)
@@ -214,6 +218,22 @@ def test_refresh_of_an_engagement_after_a_flow_run(tmp_path: Path) -> None:
 
         again = refresh_engagement(engagement, connector)
         assert again.deals.written == [] and again.organisations_written == []
+        shown_text = io.StringIO()
+        print_refresh(result, shown_text)
+        assert f"on stop: organisations {late_org}" in shown_text.getvalue()
+        assert f"Deals: {len(result.deals.written)} updated" in shown_text.getvalue()
+
+
+def test_the_refresh_command_without_the_fields_says_how_to_create_them(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    Engagement.open("refresh-cli").close()
+    assert main(["flow", "refresh", "--engagement", "refresh-cli"]) == 1
+    error = capsys.readouterr().err
+    assert "Pipedrive has no deal field 'Xero invoice number'" in error
+    assert "workbench flow refresh --engagement NAME --create-fields" in error
+    with Engagement.open("refresh-cli", create=False) as engagement:
+        assert engagement.snapshots() == []  # it stopped before pulling anything
 
 
 def _update_in_xero(xero: XeroClient, invoice: dict[str, Any]) -> None:

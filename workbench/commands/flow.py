@@ -1,4 +1,5 @@
-"""`workbench flow`: the deal → draft invoice run (dry run by default), and `workbench flow ledger`."""
+"""`workbench flow`: the deal → draft invoice run (dry run by default), `workbench flow ledger`, and
+`workbench flow refresh` (in `flow_refresh`)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from pathlib import Path
 from types import FrameType
 from typing import TextIO
 
+from workbench.commands.flow_refresh import register_refresh
 from workbench.connections import Connector, CrmConnection, XeroConnection
 from workbench.errors import ConfigurationError
 from workbench.flow.run_report import DealOutcome, RunReport
@@ -225,3 +227,4 @@ def register(commands: argparse._SubParsersAction) -> None:
     ledger.add_argument("--engagement", required=True, help="engagement name")
     ledger.add_argument("--dry-runs", action="store_true", help="include dry runs' rows")
     ledger.set_defaults(run=_ledger)
+    register_refresh(sub)

@@ -65,8 +65,9 @@ def ensure_fields(crm: PipedriveClient, *, create: bool) -> FieldKeys:
         names = ", ".join(f"{f.entity} field '{f.name}'" for f in missing)
         raise ConfigurationError(
             f"Pipedrive has no {names}; the flow writes the Xero invoice back into these",
-            hint=f"run again with {CREATE_FIELDS_OPTION} to create them (needs a Pipedrive admin, or the "
-            "deal-fields:full and contact-fields:full scopes), or create them in Pipedrive by these names",
+            hint=f"run `workbench flow refresh --engagement NAME {CREATE_FIELDS_OPTION}` to create them and "
+            "write back what the flow created (needs a Pipedrive admin, or the deal-fields:full and "
+            "contact-fields:full scopes), or create them in Pipedrive by these names",
         )
     for wanted in missing:
         made = crm.create_field(wanted.entity, wanted.name, wanted.field_type)

@@ -154,10 +154,10 @@ def refresh_engagement(
     with flow_lock(engagement):
         xero_source = connector.xero_source()
         crm_source = connector.crm_source(engagement)
+        keys = ensure_fields(crm_source.client, create=create_fields)  # before the pull: fail fast
         if pull_first:
             for source in (xero_source, crm_source):
                 pull(engagement, source, mode="auto")
-        keys = ensure_fields(crm_source.client, create=create_fields)
         invoiced = {
             deal_id: row.invoice_id
             for (crm, deal_id), row in sorted(Ledger(engagement).invoiced().items())
