@@ -12,6 +12,7 @@ from workbench.errors import ConfigurationError
 from workbench.flow.writeback_fields import WRITEBACK_FIELDS, WritebackField
 from workbench.pipedrive.canonicalise import normalise_field_name
 from workbench.pipedrive.client import PipedriveClient
+from workbench.xero.models import to_decimal
 
 CREATE_FIELDS_OPTION = "--create-fields"
 # Field types the flow can write each of its values into (an operator may have made the field already).
@@ -118,8 +119,8 @@ def comparable(key: FieldKey, value: Any) -> Any:
         amount, currency = (
             (value.get("value"), value.get("currency")) if isinstance(value, dict) else (value, None)
         )
-        number = _decimal(amount)
-        if number is None:
+        number = to_decimal(amount)
+        if not isinstance(number, Decimal):
             return None
         return (
             (number, str(currency).upper()) if key.field_type == "monetary" and currency else (number, None)
@@ -162,14 +163,3 @@ def changed_values(
             continue  # nothing known and nothing to say
         patch[key.code] = wire_value(key, value)
     return patch
-
-
-def _decimal(value: Any) -> Decimal | None:
-    if isinstance(value, Decimal):
-        return value
-    if value is None or isinstance(value, bool):
-        return None
-    try:
-        return Decimal(str(value))
-    except ArithmeticError:
-        return None

@@ -19,6 +19,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from workbench.connections import Connector
 from workbench.flow.writeback import (
     CrmView,
     FieldKeys,
@@ -134,7 +135,7 @@ def refresh_statuses(
 
 def refresh_engagement(
     engagement: Engagement,
-    connector: Any,
+    connector: Connector,
     *,
     create_fields: bool = False,
     today: dt.date | None = None,

@@ -16,6 +16,7 @@ from typing import Any
 import pandas as pd
 from pydantic import ValidationError
 
+from workbench.connections import Connector
 from workbench.errors import ApiError, ConfigurationError
 from workbench.flow.crm_fields import (
     CREATE_FIELDS_OPTION,
@@ -26,6 +27,8 @@ from workbench.flow.crm_fields import (
     current_values,
     ensure_fields,
 )
+from workbench.flow.ledger import Ledger
+from workbench.flow.run_report import CallCounter
 from workbench.flow.writeback_fields import (
     DEAL_AMOUNT_DUE,
     DEAL_INVOICE_ID,
@@ -204,14 +207,12 @@ def crm_view(engagement: Engagement, source: str = "pipedrive") -> CrmView:
 
 
 def write_back_run(
-    engagement: Engagement, ledger: Any, run_id: int, connector: Any, *, create_fields: bool = False
+    engagement: Engagement, ledger: Ledger, run_id: int, connector: Connector, *, create_fields: bool = False
 ) -> dict[str, Any]:
     """After a flow run: write back the invoices this run created, and any the flow created before whose
     deal does not show its InvoiceID yet (a run stopped before its write-back). Invoices already shown
     are the status refresh's business, so the values Xero answered at creation never overwrite newer
     ones. Missing fields, when not allowed to create them, skip the write-back with the reason."""
-    from workbench.flow.run_report import CallCounter
-
     source = connector.crm_source(engagement)
     counter = CallCounter()
     counter.attach(source.client.session.client, source.name)
