@@ -251,3 +251,14 @@ def _record_fields(crm: PipedriveClient, resource: str, record_id: str) -> dict[
         "custom_fields"
     ]
     return fields
+
+
+def test_invoices_are_read_fifty_ids_a_query(xero: XeroSandbox) -> None:
+    client = xero.xero_client()
+    wanted = [i["InvoiceID"] for i in xero.tenant.invoices] + [
+        f"33333333-0000-4000-8000-{n:012d}" for n in range(114)
+    ]
+    found = client.get_invoices_by_ids(wanted + wanted[:3])  # repeats are asked for once
+    assert sorted(i["InvoiceID"] for i in found) == sorted(i["InvoiceID"] for i in xero.tenant.invoices)
+    sizes = [len(r.url.params["IDs"].split(",")) for r in xero.transport.api_calls("Invoices")]
+    assert sizes == [50, 50, 20]
