@@ -89,7 +89,7 @@ def _day(value: Any) -> date | None:
 def _plain(value: Any) -> Any:
     value = _value(value)
     if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in sorted(value.items(), key=lambda kv: str(kv[0]))}
+        return {str(k): _plain(v) for k, v in value.items()}  # json.dumps sorts the keys
     if isinstance(value, list | tuple):
         return [_plain(v) for v in value]
     if isinstance(value, pd.Timestamp | datetime | date):

@@ -70,7 +70,11 @@ class ContactResolver:
         memo: Memo = {}
         self._contacts = xero_keys(tables, memo).set_index("contact_id", drop=False)
         self._all_contacts = tables["xero_contacts"]
-        self._known_ids = set(self._all_contacts["contact_id"].astype(str))
+        every = self._all_contacts["contact_id"].astype(str)
+        # each contact id -> the contact it stands for now, through Xero's merges (read once, not per deal)
+        self._survivor = dict(zip(every, follow_merges(every, self._all_contacts), strict=True))
+        self._status = self._contacts["status"].to_dict()
+        self._name_of = self._contacts["name"].to_dict()
         self._names = {str(n).strip().casefold() for n in self._active()["name"].dropna()}
         self._index = self._contact_index()
         self._orgs = self._crm_orgs(memo)
@@ -191,8 +195,8 @@ class ContactResolver:
             found = sorted({c for value in values for c in self._index[rule.key].get(value, [])})
         if not found:
             return None
-        statuses = self._contacts.loc[found, "status"]
-        active = [c for c in found if statuses[c] == "ACTIVE"]
+        statuses = [self._status[c] for c in found]
+        active = [c for c, status in zip(found, statuses, strict=True) if status == "ACTIVE"]
         if len(active) > 1:
             ambiguous.append(
                 f"its {words} matches {len(active)} active Xero contacts ({self._named(active)})"
@@ -214,16 +218,15 @@ class ContactResolver:
         return ContactChoice(matched_by=words, contact_id=active[0])
 
     def _stored(self, stored: str, stale: list[str]) -> list[str]:
-        survivor = str(follow_merges(pd.Series([stored]), self._all_contacts).iloc[0])
-        if survivor not in self._contacts.index:
-            known = "merged away" if stored in self._known_ids else "not in this Xero organisation"
+        survivor = self._survivor.get(stored, stored)
+        if survivor not in self._status:
+            known = "merged away" if stored in self._survivor else "not in this Xero organisation"
             stale.append(f"its stored ContactID {stored} is {known}")
             return []
         return [survivor]
 
     def _named(self, contact_ids: list[str]) -> str:
-        names = self._contacts.loc[contact_ids, "name"]
-        return ", ".join(f"'{name}' ({cid})" for cid, name in names.items())
+        return ", ".join(f"'{self._name_of[cid]}' ({cid})" for cid in contact_ids)
 
     def _store_hint(self, contact_id: str | None = None) -> str:
         field = self.plan.deal_invoice.contact_id_field or "the organisation's Xero ContactID field"
