@@ -11,6 +11,7 @@ import pytest
 
 from tests.flow.writeback_support import Setup, flow_setup
 from workbench.flow.crm_fields import FieldKey, FieldKeys, current_values
+from workbench.flow.ledger import Ledger
 from workbench.flow.loop import changed_by_others, is_own_update
 from workbench.flow.runner import run_flow
 from workbench.flow.writeback_fields import DEAL_INVOICE_ID, DEAL_INVOICE_STATUS
@@ -54,6 +55,12 @@ def test_write_back_does_not_retrigger_the_flow(setup: Setup) -> None:
     assert second.write_back["written"] == 0
     assert not [call for call in second.calls if " PUT " in call or " POST " in call or " PATCH " in call]
     assert not [call for call in second.write_back["calls"] if "PATCH" in call]
+    # the deal fingerprint the ledger keeps did not move with the write-back
+    ledger = Ledger(engagement)
+    rows = [
+        {r.deal_id: r.deal_fingerprint for r in ledger.rows(run)} for run in (first.run_id, second.run_id)
+    ]
+    assert all(rows[1][deal_id] == rows[0][deal_id] != "" for deal_id in created)
 
     # a person editing a written deal is a change the flow sees
     deal_id = sorted(created)[0]
