@@ -283,6 +283,8 @@ def test_the_deal_fingerprint_ignores_the_flow_s_own_write_back(tmp_path: Path) 
         "custom_fields": {**deal_row["custom_fields"], "Xero invoice number": "INV-0042", "Sales note": "x"},
     }
     assert deal_fingerprint(written_back, lines, ignore_fields={"Sales note"}) == before
+    raw_key = {**deal_row, "a" * 40: "INV-0042"}  # a raw record's custom field beside the others, by key
+    assert deal_fingerprint(raw_key, lines, ignore_fields={"a" * 40}) == before
     assert deal_fingerprint(written_back, lines) != before  # a field the flow does not own is a change
     assert deal_fingerprint({**deal_row, "value": D("150")}, lines) != before
     assert deal_fingerprint(deal_row, [{**lines[0], "quantity": D(4)}, *lines[1:]]) != before

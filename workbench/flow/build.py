@@ -104,11 +104,12 @@ def deal_fingerprint(
 ) -> str:
     """A hash of the deal's own fields and products: what the CRM user changed, not what the flow wrote.
 
-    The flow's write-back custom fields (`writeback_fields`) and `ignore_fields` are left out, and so is
-    the update time, which the write-back moves too.
+    The flow's write-back custom fields (`writeback_fields`, by name) and `ignore_fields` (names or raw
+    field keys, among the custom fields or beside them) are left out, and so is the update time, which
+    the write-back moves too.
     """
     ignored = set(ignore_fields)
-    own = {k: v for k, v in deal.items() if k not in _VOLATILE and k != "custom_fields"}
+    own = {k: v for k, v in deal.items() if k not in _VOLATILE and k not in ignored and k != "custom_fields"}
     custom = deal.get("custom_fields")
     if isinstance(custom, dict):
         own["custom_fields"] = {
