@@ -20,8 +20,9 @@ _RAW_UPDATE_TIMES = ("update_time",)  # a raw Pipedrive deal's own name for the 
 
 
 def is_own_update(before: Mapping[str, Any], after: Mapping[str, Any], keys: FieldKeys | None = None) -> bool:
-    """Whether `after` differs from `before` (two versions of one deal) only in the flow's own fields
-    and update time; two identical versions count as the flow's own too (nothing to act on)."""
+    """Whether `after` differs from `before` (two versions of one deal record) only in the flow's own
+    fields and update time; two identical versions count as the flow's own too (nothing to act on).
+    The deal's products are not part of the record: a changed product line is the builder's to see."""
     ignore = keys.codes("deal") if keys is not None else frozenset()
     return deal_fingerprint(_settled(before), (), ignore) == deal_fingerprint(_settled(after), (), ignore)
 
