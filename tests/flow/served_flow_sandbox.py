@@ -3,8 +3,8 @@
 The demo client bills every won deal, so here the invoices of the deals won since `--unbilled-since`
 (and their payments and credit allocations) are taken out of Xero: those deals are the won deals still
 to invoice. Rate limits are raised (fifty-odd flow runs in two minutes are far over Xero's 60 a minute;
-the limits have their own tests) and every call to /Invoices answers late, after Xero has acted, so a
-kill often lands while a created batch's answer is on its way back. Prints `URL <base url>` when ready.
+the limits have their own tests) and every PUT is answered late, after Xero has acted, so a kill
+often lands while a created batch's answer is on its way back. Prints `URL <base url>` when ready.
 """
 
 from __future__ import annotations
@@ -17,9 +17,9 @@ from workbench.sandbox.app import Sandbox
 from workbench.sandbox.clock import SandboxClock
 from workbench.sandbox.demo import DemoSize, generate_demo_client
 from workbench.sandbox.demo.dataset import DemoClient
-from workbench.sandbox.faults import FaultPlan, FaultRule
 from workbench.sandbox.pipedrive import PipedriveLimits
 from workbench.sandbox.server import SandboxServer
+from workbench.sandbox.wire import Request, Response
 from workbench.sandbox.xero.limits import XeroLimits
 
 
@@ -51,18 +51,22 @@ def build(organisations: int, seed: int, unbilled_since: date, answer_delay: flo
     client = generate_demo_client(seed, DemoSize.scaled(organisations))
     unbill_recent_deals(client, unbilled_since)
     clock = SandboxClock(datetime.combine(client.manifest.as_of, time(9), tzinfo=UTC), ticking=True)
-    faults = FaultPlan(
-        [FaultRule("slow", system="xero", path="/Invoices$", every=1, delay_seconds=answer_delay)]
-        if answer_delay > 0
-        else []
-    )
-    return Sandbox(
+    sandbox = Sandbox(
         client,
         clock=clock,
-        faults=faults,
         xero_limits=XeroLimits(per_minute=100_000, per_day=1_000_000, concurrent=10),
         pipedrive_limits=PipedriveLimits(burst_limit=100_000, daily_base_tokens=10_000_000),
     )
+    handle = sandbox.handle
+
+    def late_answers_to_writes(request: Request) -> Response:
+        response = handle(request)  # Xero has acted by now; only the answer is late
+        if request.method == "PUT" and answer_delay > 0:
+            response.delay_seconds = answer_delay
+        return response
+
+    sandbox.handle = late_answers_to_writes  # type: ignore[method-assign]
+    return sandbox
 
 
 def main() -> None:
@@ -75,6 +79,8 @@ def main() -> None:
     args = parser.parse_args()
     sandbox = build(args.organisations, args.seed, args.unbilled_since, args.answer_delay)
     server = SandboxServer(sandbox, args.port)
+    # killed flow processes reset their connections: expected here, not worth a traceback each
+    server.httpd.handle_error = lambda request, address: None  # type: ignore[method-assign]
     print(f"URL {server.base_url}", flush=True)
     server.serve_forever()
 

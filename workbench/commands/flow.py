@@ -107,6 +107,7 @@ def _run(args: argparse.Namespace) -> int:
             progress=FlowProgressBar(),
             run_date=date.fromisoformat(args.run_date) if args.run_date else None,
             write_back=not args.no_write_back,
+            create_fields=args.create_fields,
             retry_rejected=args.retry_rejected,
             reports_dir=Path(args.reports),
             confirm=_confirm_live(args.yes) if mode == "live" else None,  # type: ignore[arg-type]
@@ -205,6 +206,9 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--status", help="DRAFT (default); more only if the signed-off plan says the same")
     parser.add_argument("--yes", action="store_true", help="a live run without the typed confirmation")
     parser.add_argument("--no-write-back", action="store_true", help="do not write invoices back to the CRM")
+    parser.add_argument(
+        "--create-fields", action="store_true", help="create the CRM fields the write-back needs if missing"
+    )
     parser.add_argument(
         "--retry-rejected", action="store_true", help="send again deals Xero refused, even if unchanged"
     )

@@ -435,16 +435,19 @@ def run_flow(
     progress: ProgressCallback | None = None,
     run_date: date | None = None,
     write_back: bool = True,
+    create_fields: bool = False,
     retry_rejected: bool = False,
     reports_dir: Path | None = REPORTS_FOLDER,
     confirm: Callable[[str, int], bool] | None = None,
 ) -> FlowRun:
     """One run of the flow (see the module docstring); `plan_version` None takes the latest version.
 
-    `connector` is a `workbench.connections.Connector`. `confirm(organisation, n)` is asked before the
-    first invoice is sent (a live run's operator types the organisation's name). A failure part-way is
-    recorded in the ledger and the report (status `failed`, with the error) rather than raised, so what
-    was done is on record.
+        `connector` is a `workbench.connections.Connector`. After creates, the invoices are written back to
+    the CRM (`workbench.flow.writeback.write_back_run`) unless `write_back` is False; `create_fields` lets
+    it create the CRM fields it writes when they are missing. `confirm(organisation, n)` is asked before the
+        first invoice is sent (a live run's operator types the organisation's name). A failure part-way is
+        recorded in the ledger and the report (status `failed`, with the error) rather than raised, so what
+        was done is on record.
     """
     plan = _plan(engagement, plan_version)
     run_cap = check_options(mode, plan, allow, cap)
@@ -453,6 +456,7 @@ def run_flow(
     with flow_lock(engagement):
         ledger = Ledger(engagement)
         options = {"allow": list(allow), "cap": run_cap, "status": invoice_status, "write_back": write_back}
+        options["create_fields"] = create_fields
         run_id = ledger.start_run(mode, plan.version, options)
         started = utc_now().isoformat()
         outcome = SendResult(run_id)
@@ -486,7 +490,9 @@ def run_flow(
             elif outcome.stopped:
                 run_status = "stopped"
             if write_back and mode != "dry-run":
-                write_back_summary = _write_back(engagement, ledger, run_id, connector, progress)
+                write_back_summary = _write_back(
+                    engagement, ledger, run_id, connector, create_fields, progress
+                )
         except WorkbenchError as exc:
             run_status, outcome.error = "failed", str(exc)
         report = _run_report(
@@ -556,19 +562,26 @@ def _build(
 
 
 def _write_back(
-    engagement: Engagement, ledger: Ledger, run_id: int, connector: Any, progress: ProgressCallback | None
+    engagement: Engagement,
+    ledger: Ledger,
+    run_id: int,
+    connector: Any,
+    create_fields: bool,
+    progress: ProgressCallback | None,
 ) -> dict[str, Any]:
-    """The CRM write-back of this run's invoices, when the write-back module is installed."""
-    try:
-        from workbench.flow import writeback
-    except ImportError:
-        return {}
-    hook = getattr(writeback, "write_back_run", None)
-    if hook is None:
-        return {}
+    """The CRM write-back of the invoices the flow created (this run's, and any an earlier run created
+    but stopped before writing back)."""
+    from workbench.flow.writeback import write_back_run
+
     _report(progress, "write-back", 0, 1, "writing invoice numbers back to the CRM")
-    summary = hook(engagement, ledger, run_id, connector)
-    return dict(summary) if summary else {}
+    try:
+        summary = write_back_run(engagement, ledger, run_id, connector, create_fields=create_fields)
+    except WorkbenchError as exc:
+        # the invoices exist and the ledger says so; the next run (or `workbench flow refresh`) writes
+        # back what this one could not
+        return {"failed": str(exc)}
+    _report(progress, "write-back", 1, 1, "written back")
+    return dict(summary)
 
 
 def _run_report(
