@@ -7,6 +7,8 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from dataclasses import replace
+from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -29,6 +31,7 @@ from workbench.flow.runner import (
     effective_status,
     flow_lock,
     resolve_allow,
+    run_flow,
     send_drafts,
 )
 from workbench.http import SteppedClock
@@ -329,3 +332,80 @@ def test_only_one_run_at_a_time(engagement: Engagement) -> None:
         pass
     with flow_lock(engagement):  # released when the first run ends
         pass
+
+
+# the whole run: pull, build (workbench.flow.build), hold, send ----------------------------------------
+@pytest.fixture
+def unbilled() -> Sandbox:
+    from tests.flow.served_flow_sandbox import build
+
+    return build(30, 7, date(2026, 2, 1), answer_delay=0)
+
+
+def signed_plan(engagement: Engagement, connector: Connector, **deal_invoice: object) -> PlanVersion:
+    from workbench.plan.defaults import propose_plan
+    from workbench.plan.versions import save_version
+    from workbench.profile.tables import ProfileTables
+    from workbench.pull.runner import pull
+
+    for source in connector.sources(engagement):
+        pull(engagement, source)
+    plan = propose_plan(ProfileTables.from_engagement(engagement))
+    settings = plan.deal_invoice.model_copy(update={"won_after": date(2026, 2, 1), **deal_invoice})
+    signed = (SignOff(id="S01", role="Finance", name="Jo Bloggs", signed_on=date(2026, 11, 20)),)
+    return save_version(
+        engagement,
+        plan.model_copy(update={"deal_invoice": settings, "sign_off": signed}),
+        origin="consultant",
+    )
+
+
+def test_a_whole_run_dry_then_pilot_then_live_then_again(
+    unbilled: Sandbox, engagement: Engagement, tmp_path: Path
+) -> None:
+    with Connector(sandbox=unbilled) as connector:
+        version = signed_plan(engagement, connector, status=InvoiceStatus.AUTHORISED)
+        dry = run_flow(engagement, version, connector, reports_dir=tmp_path)
+        would = [o.reference for o in dry.would_create]
+        assert len(would) > 5 and dry.report.write_calls() == 0
+        assert dry.files == (
+            tmp_path / "flow-test" / "flow-run-1.json",
+            tmp_path / "flow-test" / "flow-run-1.md",
+        )
+
+        pilot = run_flow(engagement, version, connector, mode="pilot", cap=3, reports_dir=None)
+        assert [o.reference for o in pilot.created] == would[:3]
+        assert pilot.report.calls["xero PUT Invoices"] == 1
+        found = invoices_by_reference(unbilled)
+        # the plan asks for AUTHORISED, the operator did not: DRAFT
+        assert {found[r][0]["Status"] for r in would[:3]} == {"DRAFT"}
+
+        live = run_flow(engagement, version, connector, mode="live", reports_dir=None)
+        assert [o.reference for o in live.created] == would[3:]
+        assert {o.reason for o in live.skipped if o.reference in would[:3]} == {
+            HoldReason.ALREADY_INVOICED.value
+        }
+
+        again = run_flow(engagement, version, connector, mode="live", reports_dir=None)
+        assert again.created == [] and "xero PUT Invoices" not in again.report.calls
+        found = invoices_by_reference(unbilled)
+        assert all(len(found[r]) == 1 for r in would)
+    stored = Ledger(engagement).run(again.run_id)
+    assert stored is not None and stored.status == "finished" and stored.report["summary"]["created"] == 0
+
+
+def test_an_invoice_raised_by_hand_under_another_form_of_the_reference_counts(
+    unbilled: Sandbox, engagement: Engagement
+) -> None:
+    with Connector(sandbox=unbilled) as connector:
+        version = signed_plan(engagement, connector)
+        would = [o.reference for o in run_flow(engagement, version, connector, reports_dir=None).would_create]
+        by_hand = draft(unbilled, "1")
+        instalment = {**by_hand.payload(), "Reference": f"{would[0].lower().replace('-', ' ')}/01"}
+        connector.xero_source().client.create_invoices([instalment], idempotency_key="by-hand")
+        run = run_flow(engagement, version, connector, mode="live", reports_dir=None)
+    (held,) = [o for o in run.skipped if o.reference == would[0]]
+    assert held.reason == HoldReason.ALREADY_INVOICED.value
+    assert f"Reference '{instalment['Reference']}' (in this run's pull)" in held.why
+    assert len(invoices_by_reference(unbilled).get(would[0], [])) == 0
+    assert [o.reference for o in run.created] == would[1:]

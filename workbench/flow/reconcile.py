@@ -4,7 +4,9 @@ references about to be sent Xero already holds.
 Which Xero invoices count as "this deal is already invoiced": every ACCREC invoice carrying the deal's
 Reference in any status except DELETED and VOIDED. A DRAFT counts (someone may be reviewing it; a
 second draft is exactly the duplicate the flow must never make); so do SUBMITTED, AUTHORISED and PAID.
-A DELETED draft or a VOIDED invoice is one somebody cancelled, usually to issue a corrected one, so by
+(The same statuses as the profile's `workbench.profile.links`, which `invoiced_by_pull` reuses to read
+the pulled invoices' references in every form, instalments included.) A DELETED draft or a VOIDED
+invoice is one somebody cancelled, usually to issue a corrected one, so by
 itself it does not block the deal. That is only safe because the ledger remembers what the flow made:
 a deal the flow invoiced stays "already invoiced" (`Ledger.invoiced`) even if its invoice is later
 deleted or voided in Xero; re-issuing a cancelled invoice is the accountant's call, not the flow's.
@@ -24,9 +26,14 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
+import pandas as pd
+
 from workbench.flow.ledger import CreatedInvoice, Ledger, LedgerRow
+from workbench.profile.links import invoice_deal_links
+from workbench.profile.tables import ProfileTables
 from workbench.xero.client import XeroClient
 
 CANCELLED_STATUSES = frozenset({"DELETED", "VOIDED"})
@@ -69,6 +76,43 @@ def existing_invoices(xero: XeroClient, references: Iterable[str]) -> dict[str, 
             reference_key(str(invoice.get("Reference") or "")), CreatedInvoice.from_xero(invoice)
         )
     return found
+
+
+@dataclass(frozen=True)
+class PulledInvoice:
+    """A live sales invoice in the pull whose Reference names a deal (in any form the profile reads)."""
+
+    invoice: CreatedInvoice
+    reference: str
+
+
+def invoiced_by_pull(tables: ProfileTables) -> dict[tuple[str, str], PulledInvoice]:
+    """Deals a live (not deleted or voided) sales invoice in the pulled Xero tables names, by (CRM, deal
+    id). It reads references as the profile does (`PD 12`, `pd-12/02` for an instalment), so an invoice
+    raised by hand with a reference the exact look-up would miss still counts."""
+    links = invoice_deal_links(tables)
+    invoices = tables["invoices"].set_index("invoice_id")
+    found: dict[tuple[str, str], PulledInvoice] = {}
+    for link in links.itertuples(index=False):
+        record = invoices.loc[link.invoice_id] if link.invoice_id in invoices.index else None
+        invoice = CreatedInvoice(
+            str(link.invoice_id),
+            str(link.invoice_number or ""),
+            str(link.status or ""),
+            _money(record, "total"),
+            _money(record, "amount_due"),
+        )
+        found.setdefault((str(link.source), str(link.deal_id)), PulledInvoice(invoice, str(link.reference)))
+    return found
+
+
+def _money(record: Any, column: str) -> Decimal | None:
+    if record is None:
+        return None
+    value = record[column]
+    if isinstance(value, pd.Series):  # an id listed twice: the first row
+        value = value.iloc[0]
+    return value if isinstance(value, Decimal) else None
 
 
 def _counts(invoice: dict[str, Any]) -> bool:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import fcntl
 import os
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
@@ -28,7 +28,14 @@ from typing import Any, Literal
 from workbench.errors import ConfigurationError, EngagementError, MalformedResponse, WorkbenchError
 from workbench.flow.drafts import Held, HoldReason, InvoiceDraft
 from workbench.flow.ledger import Batch, CreatedInvoice, Ledger, LedgerRow
-from workbench.flow.reconcile import Reconciliation, existing_invoices, reconcile, reference_key
+from workbench.flow.reconcile import (
+    PulledInvoice,
+    Reconciliation,
+    existing_invoices,
+    invoiced_by_pull,
+    reconcile,
+    reference_key,
+)
 from workbench.flow.run_report import CallCounter, DealOutcome, RunReport
 from workbench.plan.model import InvoiceStatus, Plan
 from workbench.plan.versions import PlanVersion, latest_version, load_version
@@ -209,11 +216,6 @@ def resolve_allow(allow: Sequence[str], items: Sequence[Item]) -> tuple[set[tupl
     return chosen, unknown
 
 
-def _order(item: Item) -> tuple[str, int, str]:
-    deal_id = item.deal_id
-    return item.source, int(deal_id) if deal_id.isdigit() else 2**63, deal_id
-
-
 @dataclass
 class _Selection:
     send: list[InvoiceDraft] = field(default_factory=list)
@@ -230,20 +232,30 @@ def _select(
     items: Sequence[Item],
     allowed: set[tuple[str, str]] | None,
     retry_rejected: bool,
+    pulled: Mapping[tuple[str, str], PulledInvoice],
 ) -> _Selection:
     """Every candidate either to send or held with its reason (before asking Xero)."""
     selection = _Selection()
     invoiced = ledger.invoiced()
     last_sent = ledger.last_sent()
-    for item in sorted(items, key=_order):
+    for item in items:
         key = _deal_key(item)
         done = invoiced.get(key)
+        seen = pulled.get(key)
         if done is not None:
             selection.hold(
                 item,
                 HoldReason.ALREADY_INVOICED,
                 f"the flow created {done.invoice_number or done.invoice_id} for it in run {done.run_id}",
                 _invoice_of(done),
+            )
+        elif seen is not None:
+            selection.hold(
+                item,
+                HoldReason.ALREADY_INVOICED,
+                f"Xero has {seen.invoice.invoice_number or seen.invoice.invoice_id} ({seen.invoice.status}) "
+                f"with Reference '{seen.reference}' (in this run's pull)",
+                seen.invoice,
             )
         elif allowed is not None and key not in allowed:
             selection.hold(item, HoldReason.NOT_ALLOWED, "not in this run's allow-list")
@@ -291,18 +303,20 @@ def send_drafts(
     retry_rejected: bool = False,
     reconciled: Reconciliation | None = None,
     confirm: Callable[[int], bool] | None = None,
+    pulled: Mapping[tuple[str, str], PulledInvoice] | None = None,
 ) -> SendResult:
     """Hold, check Xero, and (unless a dry run) send `items`, recording every step in the ledger.
 
     `cap` is the run's own (as `check_options` returns it). `confirm(n)` is asked, once the n invoices
-    to create are known and before any is sent; False sends nothing. Call inside `flow_lock`.
+    to create are known and before any is sent; False sends nothing. `pulled` (`invoiced_by_pull`) holds
+    deals the pulled Xero invoices already bill. Call inside `flow_lock`.
     """
     result = SendResult(run_id)
     result.reconciliation = reconciled if reconciled is not None else reconcile(ledger, xero, run_id)
     allowed: set[tuple[str, str]] | None = None
     if allow:
         allowed, result.not_candidates = resolve_allow(allow, items)
-    selection = _select(ledger, items, allowed, retry_rejected)
+    selection = _select(ledger, items, allowed, retry_rejected, pulled or {})
     _report(progress, "check", 0, len(selection.send), "asking Xero which references exist")
     existing = existing_invoices(xero, [d.reference for d in selection.send])
     to_send: list[InvoiceDraft] = []
@@ -469,7 +483,7 @@ def run_flow(
             counter.attach(crm_source.client.session.client, crm_source.name)
             xero = xero_source.client
             _pull(engagement, [xero_source, crm_source], progress)
-            items = _build(engagement, plan.plan, run_date, invoice_status, progress)
+            items, pulled = _build(engagement, plan.plan, run_date, invoice_status, progress)
             outcome = send_drafts(
                 engagement,
                 ledger,
@@ -483,6 +497,7 @@ def run_flow(
                 stop=stop,
                 progress=progress,
                 retry_rejected=retry_rejected,
+                pulled=pulled,
                 confirm=(lambda n: confirm(organisation_name(engagement), n)) if confirm else None,
             )
             if outcome.error:
@@ -547,8 +562,9 @@ def _build(
     run_date: date | None,
     invoice_status: str,
     progress: ProgressCallback | None,
-) -> list[Item]:
-    """The candidates and their drafts, by the builder (`workbench.flow.build`)."""
+) -> tuple[list[Item], dict[tuple[str, str], PulledInvoice]]:
+    """The candidates and their drafts, by the builder (`workbench.flow.build`), and the deals the
+    pulled Xero invoices bill."""
     from workbench.flow.build import build_drafts
     from workbench.flow.candidates import won_deals
     from workbench.profile.tables import ProfileTables
@@ -558,7 +574,7 @@ def _build(
     _report(progress, "build", 0, len(deals), "building drafts")
     items = build_drafts(plan, tables, deals, run_date=run_date or tables.as_of, status=invoice_status)
     _report(progress, "build", len(deals), len(deals), "drafts built")
-    return list(items)
+    return list(items), invoiced_by_pull(tables)
 
 
 def _write_back(
