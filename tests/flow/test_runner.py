@@ -8,6 +8,7 @@ import threading
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -194,6 +195,7 @@ def test_a_dry_run_makes_no_write_call(sandbox: Sandbox, engagement: Engagement,
     ledger, run_id, _ = send(engagement, xero, items, mode="dry-run")
     assert set(log.counts) == {"GET"}
     assert set(states(ledger, run_id).values()) == {"dry-run"}
+    assert {r.total for r in ledger.rows(run_id)} == {Decimal("120.00")}  # what each would come to
     assert not any(k.startswith("PD-95") for k in invoices_by_reference(sandbox))
     assert ledger.pending() == [] and ledger.invoiced() == {}
 

@@ -155,9 +155,11 @@ def print_report(report: RunReport, stream: TextIO | None = None) -> None:
 
 def _line(outcome: DealOutcome) -> str:
     deal = f"{outcome.reference or outcome.deal_id:<10} {outcome.deal_title[:30]:<30}"
+    total = f"{outcome.total:,.2f}" if outcome.total is not None else ""
     if outcome.outcome == "created":
-        total = f"{outcome.total:,.2f}" if outcome.total is not None else ""
         return f"{deal} {outcome.invoice_number or '':<10} {outcome.invoice_status or '':<10} {total:>12}"
+    if outcome.outcome == "would be created":
+        return f"{deal} {total:>12}"
     if outcome.outcome == "rejected by Xero":
         return f"{deal} {'; '.join(outcome.messages)}"
     if outcome.outcome == "skipped":

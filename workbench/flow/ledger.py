@@ -210,8 +210,8 @@ class Ledger:
             for draft in drafts:
                 cursor = db.execute(
                     "INSERT INTO flow_deals (run_id, source, deal_id, deal_title, reference, "
-                    "draft_fingerprint, deal_fingerprint, state, why, updated_at) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    "draft_fingerprint, deal_fingerprint, state, why, total, updated_at) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (
                         run_id,
                         draft.source,
@@ -222,6 +222,7 @@ class Ledger:
                         draft.deal_fingerprint,
                         state,
                         why,
+                        _text(draft.total),  # the draft's; Xero's own total replaces it once created
                         now,
                     ),
                 )

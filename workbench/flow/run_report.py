@@ -177,7 +177,7 @@ class RunReport:
             lines.append(f"Allow-list: {', '.join(self.allow) or 'none'}; cap: {self.cap}.")
         sections = [
             ("Created", self.created, ("Deal", "Reference", "Invoice", "Status", "Total", "Amount due")),
-            ("Would be created", self.would_create, ("Deal", "Reference", "Why")),
+            ("Would be created", self.would_create, ("Deal", "Reference", "Total")),
             ("Rejected by Xero", self.rejected, ("Deal", "Reference", "Xero's message")),
             ("Skipped", self.skipped, ("Deal", "Reference", "Reason", "Why")),
             ("Not sent", self.having("not sent"), ("Deal", "Reference", "Why")),
