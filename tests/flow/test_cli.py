@@ -34,16 +34,18 @@ def served() -> Iterator[tuple[Sandbox, str]]:
         yield sandbox, server.base_url
 
 
-def prepare(url: str, *, signed: bool = True) -> None:
+def prepare(url: str) -> None:
     with Engagement.open("cli") as engagement, Connector(sandbox_url=url) as connector:
         for source in connector.sources(engagement):
             pull(engagement, source)
         plan = propose_plan(ProfileTables.from_engagement(engagement))
         sign_off = (SignOff(id="S01", role="Finance", name="Jo Bloggs", signed_on=date(2026, 11, 20)),)
-        updates = {"deal_invoice": plan.deal_invoice.model_copy(update={"won_after": SINCE})}
-        if signed:
-            updates["sign_off"] = sign_off  # type: ignore[assignment]
-        save_version(engagement, plan.model_copy(update=updates), origin="consultant")
+        deal_invoice = plan.deal_invoice.model_copy(update={"won_after": SINCE})
+        save_version(
+            engagement,
+            plan.model_copy(update={"deal_invoice": deal_invoice, "sign_off": sign_off}),
+            origin="consultant",
+        )
 
 
 def flow(url: str, tmp_path: Path, *options: str) -> int:
@@ -96,23 +98,23 @@ def test_a_pilot_creates_only_allowed_deals_within_its_cap_and_the_ledger_shows_
     assert len(created) == 2 and all("INV-" in line and "DRAFT" in line for line in created)
 
 
-def test_pilot_and_live_refuse_an_unsigned_plan(
-    served: tuple[Sandbox, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+def test_pilot_and_live_refuse_an_unsigned_plan_and_a_status_the_plan_does_not_ask_for(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    _, url = served
-    prepare(url, signed=False)
-    assert flow(url, tmp_path, "--mode", "pilot") == 1
-    assert "is not signed off" in capsys.readouterr().err
-    assert flow(url, tmp_path) == 0  # a dry run may preview an unsigned plan
+    from tests.flow.factories import flow_plan
 
-
-def test_a_status_above_draft_needs_the_plan_to_ask_for_it_too(
-    served: tuple[Sandbox, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    _, url = served
-    prepare(url)
-    assert flow(url, tmp_path, "--mode", "pilot", "--status", "AUTHORISED") == 1
+    with Engagement.open("cli") as engagement:
+        signed = flow_plan()
+        save_version(engagement, signed.model_copy(update={"sign_off": ()}), origin="consultant")
+        save_version(engagement, signed, origin="consultant")
+    nowhere = "http://127.0.0.1:9"  # refused before anything is pulled: no sandbox needed
+    for mode in ("pilot", "live"):
+        assert flow(nowhere, tmp_path, "--mode", mode, "--plan-version", "1", "--yes") == 1
+        assert "plan version 1 is not signed off" in capsys.readouterr().err
+    assert flow(nowhere, tmp_path, "--mode", "pilot", "--status", "AUTHORISED") == 1
     assert "the signed-off plan says DRAFT" in capsys.readouterr().err
+    with Engagement.open("cli") as engagement:
+        assert Ledger(engagement).runs() == []
 
 
 def test_live_needs_yes_or_the_organisations_name_typed(
