@@ -411,3 +411,30 @@ def test_an_invoice_raised_by_hand_under_another_form_of_the_reference_counts(
     assert f"Reference '{instalment['Reference']}' (in this run's pull)" in held.why
     assert len(invoices_by_reference(unbilled).get(would[0], [])) == 0
     assert [o.reference for o in run.created] == would[1:]
+
+
+def test_the_report_counts_every_call_by_service_method_and_endpoint() -> None:
+    from workbench.flow.run_report import DealOutcome, RunReport, endpoint_name
+
+    assert endpoint_name("/api.xro/2.0/Invoices") == "Invoices"
+    assert endpoint_name("/xero/api.xro/2.0/Invoices/0f3e1c2a-1b2c-4d5e-8f90-123456789abc") == "Invoices/{id}"
+    assert endpoint_name("/pipedrive/api/v2/deals/12") == "deals/{id}"
+    assert endpoint_name("/v1/deals/12/products") == "deals/{id}/products"
+    report = RunReport(1, "acme", "pilot", 2, "DRAFT", "start", "end", "finished")
+    report.calls = {"xero GET Invoices": 2, "xero PUT Invoices": 1}
+    report.write_back = {"written": 1, "calls": {"pipedrive PATCH deals/{id}": 1, "xero GET Invoices": 1}}
+    report.outcomes = [
+        DealOutcome(
+            "pipedrive", "7", "Deal 7", "PD-7", "created", invoice_number="INV-9", total=Decimal("120")
+        )
+    ]
+    assert report.all_calls() == {
+        "pipedrive PATCH deals/{id}": 1,
+        "xero GET Invoices": 3,
+        "xero PUT Invoices": 1,
+    }
+    assert report.write_calls() == 2
+    assert report.to_json()["summary"]["api calls"] == 5
+    markdown = report.to_markdown()
+    assert "| 7 Deal 7 | PD-7 | INV-9 |  | 120.00 |  |" in markdown
+    assert "| xero GET Invoices | 3 |" in markdown and "## API calls (5)" in markdown

@@ -142,14 +142,14 @@ def print_report(report: RunReport, stream: TextIO | None = None) -> None:
         if len(rows) > ROWS_SHOWN:
             print(f"  ... and {len(rows) - ROWS_SHOWN} more (see the report file)", file=out)
     if report.not_candidates:
-        print(
-            "\nAllow-list entries that are not candidates (never sent): " + ", ".join(report.not_candidates)
-        )
+        names = ", ".join(report.not_candidates)
+        print(f"\nAllow-list entries that are not candidates (never sent): {names}", file=out)
     if report.write_back:
-        print("\nWrite-back: " + ", ".join(f"{k} {v}" for k, v in report.write_back.items()), file=out)
-    total = sum(report.calls.values())
-    print(f"\nAPI calls: {total} ({report.write_calls()} writes)", file=out)
-    for key, count in report.calls.items():
+        told = ", ".join(f"{k} {v}" for k, v in report.write_back.items() if k != "calls")
+        print(f"\nWrite-back: {told}", file=out)
+    calls = report.all_calls()
+    print(f"\nAPI calls: {sum(calls.values())} ({report.write_calls()} writes)", file=out)
+    for key, count in calls.items():
         print(f"  {key:<40} {count:>5}", file=out)
 
 

@@ -146,10 +146,15 @@ class RunReport:
     def skipped_by_reason(self) -> dict[str, int]:
         return dict(Counter(o.reason or "" for o in self.skipped).most_common())
 
+    def all_calls(self) -> dict[str, int]:
+        """`calls` with the write-back's own (it counts the calls of its CRM client in `write_back`)."""
+        every = Counter(self.calls)
+        every.update(self.write_back.get("calls") or {})
+        return dict(sorted(every.items()))
+
     def write_calls(self) -> int:
-        return sum(
-            n for key, n in self.calls.items() if key.split(" ")[1] in ("PUT", "POST", "PATCH", "DELETE")
-        )
+        writes = ("PUT", "POST", "PATCH", "DELETE")
+        return sum(n for key, n in self.all_calls().items() if key.split(" ")[1] in writes)
 
     def to_json(self) -> dict[str, Any]:
         payload = asdict(self)
@@ -159,7 +164,7 @@ class RunReport:
             "rejected": len(self.rejected),
             "skipped": self.skipped_by_reason(),
             "not sent": len(self.having("not sent")),
-            "api calls": sum(self.calls.values()),
+            "api calls": sum(self.all_calls().values()),
             "write calls": self.write_calls(),
         }
         return json.loads(json.dumps(payload, default=str))
@@ -199,14 +204,11 @@ class RunReport:
                 *(f"- {entry}" for entry in self.not_candidates),
             ]
         if self.write_back:
-            lines += [
-                "",
-                "## Write-back to the CRM",
-                "",
-                *(f"- {k}: {v}" for k, v in self.write_back.items()),
-            ]
-        lines += ["", f"## API calls ({sum(self.calls.values())})", ""]
-        lines += _table(("Service, method, endpoint", "Calls"), [(k, str(v)) for k, v in self.calls.items()])
+            told = [f"- {k}: {v}" for k, v in self.write_back.items() if k != "calls"]
+            lines += ["", "## Write-back to the CRM", "", *told]
+        calls = self.all_calls()
+        lines += ["", f"## API calls ({sum(calls.values())})", ""]
+        lines += _table(("Service, method, endpoint", "Calls"), [(k, str(v)) for k, v in calls.items()])
         return "\n".join(lines) + "\n"
 
     def write_files(self, folder: Path) -> tuple[Path, Path]:
