@@ -46,6 +46,7 @@ UNBILLED_SINCE = date(2026, 2, 1)
 ORGANISATIONS = 80
 PILOT_KILLS = 50
 LIVE_KILLS = 10
+ANSWER_DELAY = 0.3  # the served sandbox answers each PUT this late, after acting on it
 FORK_SECONDS = 0.2  # a forked run's own start: the engagement opened, the plan read
 PILOT_CAP = 2  # so the allowed deals take a dozen runs that reach Xero, and kills meet them
 ENGAGEMENT = "crash"
@@ -62,6 +63,8 @@ def served_sandbox() -> Iterator[str]:
             str(ORGANISATIONS),
             "--unbilled-since",
             UNBILLED_SINCE.isoformat(),
+            "--answer-delay",
+            str(ANSWER_DELAY),
         ],
         cwd=REPO,
         stdout=subprocess.PIPE,
@@ -182,14 +185,20 @@ class Flow:
         """Run, kill at a random moment of the run, rerun, until `kills` runs were killed. Returns where
         the kills landed (the last progress stage each run showed).
 
-        A moment is drawn up to a little past the run's length: `horizon` seconds at first, then the
-        length of the last run that got to its end (a busy machine makes runs slower, or faster again).
+        Half the moments are drawn over the whole run, up to a little past its length (`horizon` seconds
+        at first, then the length of the last run that got to its end: a busy machine makes runs slower,
+        or faster again). The others wait for a stage that lasts only moments, the send (a batch on its
+        way, its answer not back yet) or the write-back, and kill within it.
         """
         landed: Counter[str] = Counter()
         done = 0
         while done < kills:
             pid, out, err = self.forker.start(self.argv())
-            time.sleep(rng.uniform(0.0, horizon * 1.15))
+            target = rng.choice(("anywhere", "anywhere", "send", "write-back"))
+            if target == "anywhere":
+                time.sleep(rng.uniform(0.0, horizon * 1.15))
+            elif wait_for_stage(err, target, deadline=time.monotonic() + 4 * horizon + 30):
+                time.sleep(rng.uniform(0.0, ANSWER_DELAY if target == "send" else 0.1))
             os.kill(pid, signal.SIGKILL)  # a run that ended already is a zombie until waited for: no effect
             status = self.forker.wait(pid)
             if status == -signal.SIGKILL:
@@ -199,6 +208,21 @@ class Flow:
                 assert status == 0, err.read_text()
                 horizon = run_length(out) + FORK_SECONDS
         return landed
+
+
+def wait_for_stage(err: Path, stage: str, deadline: float) -> bool:
+    """Wait until the run's progress shows `stage` ("send": a batch on its way); False if the run got to
+    its end (or the deadline) first."""
+    while time.monotonic() < deadline:
+        text = err.read_text() if err.exists() else ""
+        for line in text.splitlines():
+            words = line.split()
+            if words and words[0] == stage and (stage != "send" or "batch" in words):
+                return True
+            if words and words[0] == "done":
+                return False
+        time.sleep(0.02)
+    return False
 
 
 def run_length(out: Path) -> float:
@@ -259,11 +283,20 @@ def test_killed_at_random_the_flow_leaves_one_invoice_per_allowed_deal(
 
     rng = random.Random(20261201)
     horizon = run_seconds + 0.3  # a pilot run also sends, answered 0.3 s late
-    pilot = Flow(forker, url, ["--mode", "pilot", "--allow", ",".join(allow), "--cap", str(PILOT_CAP)])
+    pilot_options = [
+        "--mode",
+        "pilot",
+        "--allow",
+        ",".join(allow),
+        "--cap",
+        str(PILOT_CAP),
+        "--create-fields",
+    ]
+    pilot = Flow(forker, url, pilot_options)
     landed = pilot.crash_repeatedly(PILOT_KILLS, horizon, rng)
     finish(pilot)
     print(f"\npilot: one run takes {run_seconds:.1f} s; {PILOT_KILLS} kills landed: {dict(landed)}")
-    assert {"pull", "send"} <= set(landed), landed
+    assert {"pull", "build", "send", "write-back"} <= set(landed), landed
 
     after = xero_invoices(url)
     for reference in allowed:
@@ -279,7 +312,7 @@ def test_killed_at_random_the_flow_leaves_one_invoice_per_allowed_deal(
         assert invoiced == {reference: after[reference][0] for reference in allowed}
 
     # then live: every candidate, killed again and again
-    live = Flow(forker, url, ["--mode", "live", "--yes"])
+    live = Flow(forker, url, ["--mode", "live", "--yes", "--create-fields"])
     landed = live.crash_repeatedly(LIVE_KILLS, horizon, rng)
     finish(live)
     print(f"live: {LIVE_KILLS} kills landed: {dict(landed)}")
@@ -291,3 +324,13 @@ def test_killed_at_random_the_flow_leaves_one_invoice_per_allowed_deal(
     assert {k: v for k, v in final.items() if k in allowed} == {
         k: v for k, v in after.items() if k in allowed
     }
+
+    # and each invoiced deal shows its invoice in the CRM, written back despite the kills
+    Flow(forker, url, ["--mode", "dry-run"]).run()  # pulls the CRM as it is now
+    with Engagement.open(ENGAGEMENT) as engagement:
+        deals = engagement.table("deals", source="pipedrive")
+        shown = {
+            f"PD-{deal_id}": (fields or {}).get("Xero InvoiceID")
+            for deal_id, fields in zip(deals["deal_id"], deals["custom_fields"], strict=True)
+        }
+    assert {reference: shown.get(reference) for reference in would} == {r: final[r][0] for r in would}
