@@ -45,10 +45,10 @@ REPO = Path(__file__).resolve().parents[2]
 UNBILLED_SINCE = date(2026, 2, 1)
 ORGANISATIONS = 80
 PILOT_KILLS = 50
-LIVE_KILLS = 10
+LIVE_KILLS = 6
 ANSWER_DELAY = 0.3  # the served sandbox answers each PUT this late, after acting on it
 FORK_SECONDS = 0.2  # a forked run's own start: the engagement opened, the plan read
-PILOT_CAP = 2  # so the allowed deals take a dozen runs that reach Xero, and kills meet them
+PILOT_CAP = 1  # so the allowed deals take two dozen runs that reach Xero, and kills meet them
 ENGAGEMENT = "crash"
 
 
@@ -185,20 +185,20 @@ class Flow:
         """Run, kill at a random moment of the run, rerun, until `kills` runs were killed. Returns where
         the kills landed (the last progress stage each run showed).
 
-        Half the moments are drawn over the whole run, up to a little past its length (`horizon` seconds
-        at first, then the length of the last run that got to its end: a busy machine makes runs slower,
-        or faster again). The others wait for a stage that lasts only moments, the send (a batch on its
-        way, its answer not back yet) or the write-back, and kill within it.
+        One moment in three is drawn over the whole run, up to a little past its length (`horizon`
+        seconds at first, then the length of the last run that got to its end: a busy machine makes runs
+        slower, or faster again). The others wait for a stage that lasts only moments, the build, the
+        send (a batch on its way, its answer not back yet) or the write-back, and kill within it.
         """
         landed: Counter[str] = Counter()
         done = 0
         while done < kills:
             pid, out, err = self.forker.start(self.argv())
-            target = rng.choice(("anywhere", "anywhere", "send", "write-back"))
+            target = rng.choice(("anywhere", "anywhere", "build", "send", "send", "write-back"))
             if target == "anywhere":
                 time.sleep(rng.uniform(0.0, horizon * 1.15))
             elif wait_for_stage(err, target, deadline=time.monotonic() + 4 * horizon + 30):
-                time.sleep(rng.uniform(0.0, ANSWER_DELAY if target == "send" else 0.1))
+                time.sleep(rng.uniform(0.0, ANSWER_DELAY if target == "send" else 0.2))
             os.kill(pid, signal.SIGKILL)  # a run that ended already is a zombie until waited for: no effect
             status = self.forker.wait(pid)
             if status == -signal.SIGKILL:
