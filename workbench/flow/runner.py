@@ -312,7 +312,10 @@ def send_drafts(
     deals the pulled Xero invoices already bill. Call inside `flow_lock`.
     """
     result = SendResult(run_id)
-    result.reconciliation = reconciled if reconciled is not None else reconcile(ledger, xero, run_id)
+    if reconciled is None:
+        _report(progress, "check", 0, 0, "settling the ledger against Xero")
+        reconciled = reconcile(ledger, xero, run_id)
+    result.reconciliation = reconciled
     allowed: set[tuple[str, str]] | None = None
     if allow:
         allowed, result.not_candidates = resolve_allow(allow, items)
