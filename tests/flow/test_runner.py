@@ -25,16 +25,8 @@ from workbench.connections import Connector
 from workbench.errors import ConfigurationError
 from workbench.flow.drafts import Held, HoldReason
 from workbench.flow.ledger import Ledger
-from workbench.flow.runner import (
-    DEFAULT_PILOT_CAP,
-    FlowProgress,
-    check_options,
-    effective_status,
-    flow_lock,
-    resolve_allow,
-    run_flow,
-    send_drafts,
-)
+from workbench.flow.runner import FlowProgress, flow_lock, run_flow, send_drafts
+from workbench.flow.selection import DEFAULT_PILOT_CAP, check_options, effective_status, resolve_allow
 from workbench.http import SteppedClock
 from workbench.plan.model import InvoiceStatus, SignOff
 from workbench.plan.versions import PlanVersion

@@ -17,7 +17,8 @@ from workbench.commands.flow_refresh import register_refresh
 from workbench.connections import Connector, CrmConnection, XeroConnection
 from workbench.errors import ConfigurationError
 from workbench.flow.run_report import DealOutcome, RunReport
-from workbench.flow.runner import MODES, REPORTS_FOLDER, FlowMode, FlowProgress, run_flow
+from workbench.flow.runner import REPORTS_FOLDER, FlowProgress, run_flow
+from workbench.flow.selection import MODES, FlowMode
 from workbench.store import Engagement
 
 ROWS_SHOWN = 40  # per section on screen; the report files hold every row
