@@ -69,6 +69,7 @@ class Connector:
         seed: int = 7,
         store: TokenStore | None = None,
         clock: Clock | None = None,
+        sandbox_url: str | None = None,
     ) -> None:
         self.xero = xero or XeroConnection()
         self.crm = crm or CrmConnection()
@@ -78,6 +79,9 @@ class Connector:
         self._seed = seed
         self._clock = clock
         self._transport: Transport | None = None
+        # a served sandbox (`workbench sandbox serve`) instead of the in-process one, e.g. for a
+        # process that must share the sandbox's state with others
+        self.sandbox_url = sandbox_url.rstrip("/") if sandbox_url else None
 
     # the sandbox, built only when a connection asks for it -------------------------------------------
     @property
@@ -106,6 +110,18 @@ class Connector:
     # sources -----------------------------------------------------------------------------------------
     def xero_source(self) -> XeroSource:
         kind = self.xero.kind
+        if kind == "sandbox" and self.sandbox_url:
+            from workbench.sandbox import credentials
+
+            client = self._client(None)
+            client.auth = XeroClientCredentials(
+                credentials.XERO_CLIENT_ID,
+                credentials.XERO_CLIENT_SECRET,
+                token_client=self._client(None),
+                token_url=f"{self.sandbox_url}/xero/identity/connect/token",
+            )
+            session = ApiSession("Xero", client, XeroBudget(self._clock or SystemClock()))
+            return xero_source(session, None, f"{self.sandbox_url}/xero/api.xro/2.0")
         if kind == "sandbox":
             from workbench.sandbox import credentials
 
@@ -171,10 +187,12 @@ class Connector:
         if kind == "sandbox":
             from workbench.sandbox import credentials
 
-            client = self._client(self._sandbox_transport())
+            served = self.sandbox_url is not None
+            client = self._client(None if served else self._sandbox_transport())
             client.auth = PipedriveApiToken(credentials.PIPEDRIVE_API_TOKEN)
-            session = pipedrive_session(client, self._clock or self._sandbox_clock())
-            base = SANDBOX_PIPEDRIVE_BASE
+            clock = self._clock or (SystemClock() if served else self._sandbox_clock())
+            session = pipedrive_session(client, clock)
+            base = f"{self.sandbox_url}/pipedrive" if served else SANDBOX_PIPEDRIVE_BASE
         else:
             client = self._client(None)
             if kind == "pipedrive-token":

@@ -165,3 +165,43 @@ def test_unedited_workbook_has_no_changes_and_emptied_rows_count_as_deleted(
     assert [(p.column, p.value, p.severity) for p in result.problems if p.column == "In use"] == [
         ("In use", "everyone", "warning")
     ]
+
+
+def test_the_won_deals_cut_off_is_proposed_exported_as_a_date_and_read_back(
+    tmp_path: Path, tiny: Engagement, mapping_workbook: Callable[..., ExportResult]
+) -> None:
+    exported = mapping_workbook()
+    proposed = exported.version.plan.deal_invoice
+    # the tiny client's data is read as of 25/11/2026: the flow starts with that month's won deals;
+    # its three won deals were all won in March, so none is swept up by the first run
+    assert proposed.won_after == date(2026, 11, 1)
+    assert proposed.evidence["won_after"].startswith(
+        "the first day of the month the data is read as of (25/11/2026): 0 won deals since then, "
+        "3 earlier won deals left alone"
+    )
+    wb = open_for_edit(exported.path)
+    assert cell(wb, "Deal to invoice", "won_after", "Value") == datetime(2026, 11, 1)
+
+    set_cell(wb, "Deal to invoice", "won_after", "Value", "01/03/2026")  # typed as a UK date
+    wb.save(tmp_path / "earlier.xlsx")
+    outcome = import_plan(tiny, tmp_path / "earlier.xlsx", tables=tiny_tables(tiny))
+    assert outcome.result.errors == []
+    assert _changes(outcome.result.changes) == {
+        (
+            "Deal to invoice",
+            "won_after",
+            "changed",
+            "Deals won on or after",
+            date(2026, 11, 1),
+            date(2026, 3, 1),
+        )
+    }
+    assert outcome.saved is not None and load_version(tiny, 2).plan.deal_invoice.won_after == date(2026, 3, 1)
+
+    row = set_cell(wb, "Deal to invoice", "won_after", "Value", "31/02/2026")
+    wb.save(tmp_path / "no such day.xlsx")
+    bad = import_plan(tiny, tmp_path / "no such day.xlsx", tables=tiny_tables(tiny)).result
+    assert [(p.sheet, p.row, p.column, p.value) for p in bad.errors] == [
+        ("Deal to invoice", row, "Value", "31/02/2026")
+    ]
+    assert "there is no day 31/02/2026" in bad.errors[0].why

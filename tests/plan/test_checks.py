@@ -185,6 +185,7 @@ def test_deal_invoice_defaults_are_checked_and_risky_choices_warn(plan: Plan, te
             "default_account_code": None,
             "status": InvoiceStatus.AUTHORISED,
             "line_amount_types": LineAmountTypes.NO_TAX,
+            "won_after": None,
         }
     )
     problems = check_plan(plan.model_copy(update={"deal_invoice": risky}), tenant)
@@ -194,6 +195,7 @@ def test_deal_invoice_defaults_are_checked_and_risky_choices_warn(plan: Plan, te
         ("default_tax_type", "error"),
         ("status", "warning"),
         ("line_amount_types", "warning"),  # the tenant is VAT registered
+        ("won_after", "warning"),  # the flow refuses to run without a cut-off
     }
 
 

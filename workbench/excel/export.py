@@ -117,8 +117,14 @@ def write_deal_invoice(wb: Workbook, plan: Plan, named: set[str]) -> Worksheet:
         if setting.attr is not None:
             cell = ws.cell(row=excel_row, column=5)
             cell.protection, cell.fill = styles.UNLOCKED, styles.EDITABLE_FILL
-            cell.number_format = styles.TEXT_FORMAT if setting.whole is None else "0"
-            validation = _validation(setting.dropdown, setting.whole, False, named)
+            cell.number_format = (
+                styles.DATE_FORMAT
+                if setting.is_date
+                else styles.TEXT_FORMAT
+                if setting.whole is None
+                else "0"
+            )
+            validation = _validation(setting.dropdown, setting.whole, setting.is_date, named)
             if validation is not None:
                 validation.add(f"E{excel_row}")
                 ws.add_data_validation(validation)

@@ -170,6 +170,7 @@ class Setting:
     whole: tuple[int, int] | None = None
     fixed: str = ""
     notes: str = ""
+    is_date: bool = False
 
     @property
     def label(self) -> str:
@@ -190,6 +191,8 @@ SETTINGS = (
     Setting("contact_id_field", "Contact", "Organisation → linked Xero contact", "contact_id_field",
             "OrgFields", notes="matched by the ContactID stored on the organisation, then the match keys"),
     Setting("when_unmatched", "Contact", "Organisation", "when_unmatched", "WhenUnmatched"),
+    Setting("won_after", "(which deals)", "Deal won time", "won_after", is_date=True,
+            notes="won deals before this day are left alone: invoiced by hand, or never to be"),
     Setting("invoice_date", "Date", "Deal won time", "invoice_date", "InvoiceDates"),
     Setting("due_date_rule", "DueDate", "Expected close date, or payment terms", "due_date_rule",
             "DueDateRules"),

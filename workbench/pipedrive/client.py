@@ -1,5 +1,5 @@
-"""The Pipedrive calls the workbench makes: v2 cursor-paged lists, deal products, v1 users, and the two
-small writes the invoice flow's write-back needs (a deal field, custom-field values on a deal).
+"""The Pipedrive calls the workbench makes: v2 cursor-paged lists, deal products, v1 users, and the small
+writes the invoice flow's write-back needs (a custom field, custom-field values on a deal or organization).
 
 Every call goes through an `ApiSession` (burst and daily-token budgets, retries, 429s) on an httpx client
 that already carries the credentials (`x-api-token` or OAuth bearer, see `workbench.auth`). Errors become
@@ -30,6 +30,7 @@ PIPEDRIVE_API_V2 = "https://api.pipedrive.com/api/v2"
 PIPEDRIVE_API_V1 = "https://api.pipedrive.com/v1"
 PAGE_LIMIT = 500  # v2 lists: default 100, maximum 500
 MAX_IDS_PER_CALL = 100  # `deal_ids` / `ids` take at most 100 ids
+FIELD_ENTITIES = ("deal", "organization", "person", "product")  # each has /api/v2/{entity}Fields
 UPDATED_SINCE_FORMAT = "%Y-%m-%dT%H:%M:%SZ"  # v2 answers 400 to fractional seconds or a space separator
 _DETAIL_LIMIT = 500
 AUTH_HINT = (
@@ -165,35 +166,55 @@ class PipedriveClient:
         v2 accepts hashes only inside `custom_fields`; at the top level they are a 400. The PATCH sets
         absolute values, so sending it again is harmless and it is retried like a GET.
         """
-        if not values:
-            raise ConfigurationError("no custom-field values to write", hint="pass {field hash: value}")
-        endpoint = "PATCH /api/v2/deals/{id}"
-        response = self.session.request(
-            "PATCH",
-            f"{self.v2}/deals/{int(deal_id)}",
-            headers={"Content-Type": "application/json"},
-            content=encode_json({"custom_fields": dict(values)}),
-            retryable=True,
-        )
-        return self._data_object(response, endpoint)
+        return self._patch_custom_fields("deals", deal_id, values)
+
+    def update_organization_custom_fields(
+        self, org_id: int | str, values: Mapping[str, Any]
+    ) -> dict[str, Any]:
+        """Set custom fields on an organization (`PATCH /api/v2/organizations/{id}`), as for deals."""
+        return self._patch_custom_fields("organizations", org_id, values)
 
     def create_deal_field(
         self, name: str, field_type: str = "varchar", *, options: Sequence[str] | None = None
     ) -> dict[str, Any]:
-        """Create a deal custom field; the answer's `field_code` is the hash to write values under.
+        """Create a deal custom field; the answer's `field_code` is the hash to write values under."""
+        return self.create_field("deal", name, field_type, options=options)
+
+    def create_field(
+        self, entity: str, name: str, field_type: str = "varchar", *, options: Sequence[str] | None = None
+    ) -> dict[str, Any]:
+        """Create a custom field on `entity` (deal, organization, person, product): `POST /{entity}Fields`.
 
         Not retried on a dropped connection: a second POST would create a second field.
         """
+        if entity not in FIELD_ENTITIES:
+            raise ConfigurationError(
+                f"Pipedrive has no {entity!r} fields", hint=f"use one of: {', '.join(FIELD_ENTITIES)}"
+            )
         body: dict[str, Any] = {"field_name": name, "field_type": field_type}
         if options:
             body["options"] = [{"label": label} for label in options]
         response = self.session.request(
             "POST",
-            f"{self.v2}/dealFields",
+            f"{self.v2}/{entity}Fields",
             headers={"Content-Type": "application/json"},
             content=encode_json(body),
         )
-        return self._data_object(response, "POST /api/v2/dealFields")
+        return self._data_object(response, f"POST /api/v2/{entity}Fields")
+
+    def _patch_custom_fields(
+        self, resource: str, record_id: int | str, values: Mapping[str, Any]
+    ) -> dict[str, Any]:
+        if not values:
+            raise ConfigurationError("no custom-field values to write", hint="pass {field hash: value}")
+        response = self.session.request(
+            "PATCH",
+            f"{self.v2}/{resource}/{int(record_id)}",
+            headers={"Content-Type": "application/json"},
+            content=encode_json({"custom_fields": dict(values)}),
+            retryable=True,
+        )
+        return self._data_object(response, f"PATCH /api/v2/{resource}/{{id}}")
 
     # plumbing ----------------------------------------------------------------------------------------
     def _get(self, url: str, query: dict[str, str], endpoint: str) -> dict[str, Any]:

@@ -238,6 +238,16 @@ class _Checker:
             self.add(DEAL_INVOICE, "default_tax_type", "default_tax_type", None, "choose a tax type")
         elif self.tenant.tax_rates and (why := tax_type_problem(self.tenant, settings.default_tax_type)):
             self.add(DEAL_INVOICE, "default_tax_type", "default_tax_type", settings.default_tax_type, why)
+        if settings.won_after is None:
+            self.add(
+                DEAL_INVOICE,
+                "won_after",
+                "won_after",
+                None,
+                "the invoice flow will not run without a first day: enter the day from which won deals are "
+                "invoiced (older ones are left alone)",
+                "warning",
+            )
         field = settings.contact_id_field
         if field is None:
             self.add(

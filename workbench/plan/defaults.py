@@ -15,6 +15,7 @@ import pandas as pd
 
 from workbench.plan.model import (
     CrmRecord,
+    DealInvoiceMap,
     Direction,
     FieldMapping,
     Master,
@@ -29,6 +30,7 @@ from workbench.plan.model import (
 )
 from workbench.plan.tax_defaults import propose_deal_invoice, propose_tax_rules
 from workbench.plan.tenant import CRM_ENTITIES, TenantCodes
+from workbench.plan.usage import counted
 from workbench.profile.tables import ProfileTables
 from workbench.profile.volumes import custom_fields_in_use
 
@@ -123,6 +125,7 @@ def propose_plan(tables: ProfileTables, *, client: str | None = None) -> Plan:
     deal_invoice = propose_deal_invoice(tables, tenant, roles.contact_id, roles.vat_treatment)
     if roles.vat_treatment is None:
         deal_invoice = deal_invoice.model_copy(update={"tax_decided_by": TaxDecidedBy.PRODUCT_ONLY})
+    deal_invoice = with_cut_off(deal_invoice, tables)
     return Plan(
         crm=crm,
         client=client or tenant.organisation_name or "",
@@ -132,6 +135,26 @@ def propose_plan(tables: ProfileTables, *, client: str | None = None) -> Plan:
         tax_rules=propose_tax_rules(tables, tenant, roles.vat_treatment, deal_invoice),
         match_keys=propose_match_keys(tables),
         sign_off=tuple(SignOff(id=f"S{i:02d}", role=role) for i, role in enumerate(SIGN_OFF_ROLES, 1)),
+    )
+
+
+def with_cut_off(deal_invoice: DealInvoiceMap, tables: ProfileTables) -> DealInvoiceMap:
+    """The flow's first cut-off: deals won from the first day of the data's month on.
+
+    Older won deals were billed by hand (or deliberately never), so a first run must not sweep them up.
+    """
+    cut_off = tables.as_of.replace(day=1)
+    deals = tables["deals"]
+    won = deals[deals["is_won"].fillna(False).astype(bool) & deals["won_time"].notna()]
+    days = pd.to_datetime(won["won_time"], utc=True).dt.date
+    since = int((days >= cut_off).sum())
+    evidence = (
+        f"the first day of the month the data is read as of ({tables.as_of:%d/%m/%Y}): "
+        f"{counted(since, 'won deal')} since then, {counted(len(won) - since, 'earlier won deal')} "
+        "left alone (billed by hand or never to be); move it back only for deals still to invoice"
+    )
+    return deal_invoice.model_copy(
+        update={"won_after": cut_off, "evidence": {**deal_invoice.evidence, "won_after": evidence}}
     )
 
 

@@ -251,6 +251,8 @@ class DealInvoiceMap(BaseModel):
     due_date_rule: DueDateRule = Field(default=DueDateRule.DAYS, title="Due date")
     due_days: int = Field(default=30, title="Days until due", ge=0, le=365)
     status: InvoiceStatus = Field(default=InvoiceStatus.DRAFT, title="Invoice status")
+    # the flow's cut-off: older won deals were invoiced by hand (or never will be), not by the flow
+    won_after: Day = Field(default=None, title="Deals won on or after")
     evidence: dict[str, str] = Field(default_factory=dict, title="Why each setting was proposed")
 
 

@@ -41,6 +41,7 @@ class TaxRateInfo:
     revenue: bool
     display_rate: Decimal | None
     report_tax_type: str | None = None
+    effective_rate: Decimal | None = None  # what Xero computes tax at (0 on a reverse-charge rate)
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,8 @@ class TenantCodes:
     products: dict[str, str] = field(default_factory=dict)  # CRM product code -> name
     organisation_name: str | None = None
     pays_tax: bool | None = None
+    base_currency: str | None = None
+    currencies: tuple[str, ...] = ()  # the currencies the tenant is subscribed to
 
     @classmethod
     def from_tables(cls, tables: Mapping[str, pd.DataFrame]) -> TenantCodes:
@@ -85,6 +88,8 @@ class TenantCodes:
             products=_products(_frame(tables, "products")),
             organisation_name=_first(_frame(tables, "xero_organisation"), "name"),
             pays_tax=_first(_frame(tables, "xero_organisation"), "pays_tax"),
+            base_currency=_first(_frame(tables, "xero_organisation"), "base_currency"),
+            currencies=tuple(sorted({str(c) for c in _frame(tables, "currencies").get("code", []) if c})),
         )
 
     @property
@@ -144,6 +149,7 @@ def _tax_rates(frame: pd.DataFrame) -> dict[str, TaxRateInfo]:
         if tax_type is None:
             continue
         rate = _value(row, "display_rate")
+        effective = _value(row, "effective_rate")
         rates[str(tax_type)] = TaxRateInfo(
             tax_type=str(tax_type),
             name=str(_value(row, "name") or tax_type),
@@ -151,6 +157,7 @@ def _tax_rates(frame: pd.DataFrame) -> dict[str, TaxRateInfo]:
             revenue=bool(_value(row, "can_apply_to_revenue")),
             display_rate=Decimal(str(rate)) if rate is not None else None,
             report_tax_type=str(_value(row, "report_tax_type") or "") or None,
+            effective_rate=Decimal(str(effective)) if effective is not None else None,
         )
     return rates
 

@@ -33,6 +33,7 @@ PAGE_SIZE = 1000  # Xero's maximum since July 2024 (the default is 100)
 PAGED_RESOURCES = ("Contacts", "Invoices", "CreditNotes", "Payments")
 MAX_WRITE_BATCH = 50  # "batch elements in bundles of up to 50" (3.5 MB request cap)
 REFERENCES_PER_QUERY = 25  # keeps the `where` clause well inside URL-length limits
+IDS_PER_QUERY = 50  # `IDs=` / `ContactIDs=` lists: a longer list can answer 404
 _COLLECTION = {"Organisation": "Organisations"}
 # archived records are part of a health check; 4-dp unit prices keep VAT re-computation exact
 _PAGED_DEFAULTS: dict[str, dict[str, str]] = {
@@ -135,6 +136,28 @@ class XeroClient:
             chunk = wanted[start : start + REFERENCES_PER_QUERY]
             where = " OR ".join(f'Reference=="{_quote(reference)}"' for reference in chunk)
             for page in self.iter_pages("Invoices", params={"where": where}):
+                found.extend(page.records)
+        return found
+
+    def get_invoices_by_ids(self, invoice_ids: Sequence[str]) -> list[dict[str, Any]]:
+        """Invoices (any status, with lines) by InvoiceID, 50 ids a query: the flow's status refresh."""
+        return self._invoices_where("IDs", invoice_ids)
+
+    def get_invoices_of_contacts(
+        self, contact_ids: Sequence[str], *, statuses: Sequence[str] = ()
+    ) -> list[dict[str, Any]]:
+        """Every invoice and bill of `contact_ids` (optionally only `statuses`), 50 contacts a query."""
+        extra = {"Statuses": ",".join(statuses)} if statuses else {}
+        return self._invoices_where("ContactIDs", contact_ids, extra)
+
+    def _invoices_where(
+        self, parameter: str, values: Sequence[str], extra: Mapping[str, str] | None = None
+    ) -> list[dict[str, Any]]:
+        wanted = list(dict.fromkeys(v for v in values if v))
+        found: list[dict[str, Any]] = []
+        for start in range(0, len(wanted), IDS_PER_QUERY):
+            params = {**(extra or {}), parameter: ",".join(wanted[start : start + IDS_PER_QUERY])}
+            for page in self.iter_pages("Invoices", params=params):
                 found.extend(page.records)
         return found
 

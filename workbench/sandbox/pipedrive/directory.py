@@ -1,18 +1,21 @@
-"""Everything but deals: organizations, persons, products, pipelines, stages and the field definitions
-(v2), users and currencies (v1)."""
+"""Everything but deals: organizations (read and PATCH), persons, products, pipelines, stages and the field
+definitions (v2), users and currencies (v1)."""
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from typing import Any
 
 from workbench.sandbox.pipedrive import shapes
 from workbench.sandbox.pipedrive.context import Call, one, page
-from workbench.sandbox.pipedrive.encode import to_wire
-from workbench.sandbox.pipedrive.errors import not_found, validation_failed
+from workbench.sandbox.pipedrive.deals import PATCH_FIELDS as DEAL_PATCH_FIELDS
+from workbench.sandbox.pipedrive.encode import is_json_int, to_wire
+from workbench.sandbox.pipedrive.errors import not_allowed_parameter, not_found, validation_failed
 from workbench.sandbox.pipedrive.fields import (
     INCLUDABLE,
     build_field,
+    check_custom_values,
     check_field_body,
     new_field_code,
     render_custom_values,
@@ -131,6 +134,87 @@ def list_organizations(call: Call) -> Record:
 def get_organization(call: Call) -> Record:
     render = _contact_renderer(call, "organization")
     return one(render(_get(call, "organizations", "Organization")))
+
+
+_ADDRESS_PARTS = frozenset({
+    "value", "country", "admin_area_level_1", "admin_area_level_2", "locality", "sublocality", "route",
+    "street_number", "subpremise", "postal_code",
+})  # fmt: skip
+
+
+def _address(value: Any) -> Record:
+    if not isinstance(value, dict):
+        raise ValueError("Must be an object")
+    unknown = sorted(set(value) - _ADDRESS_PARTS)
+    if unknown:
+        raise ValueError(f"Unknown address part(s) {', '.join(unknown)}")
+    if not all(isinstance(v, str) for v in value.values()):
+        raise ValueError("Every address part must be a string")
+    return dict(value)
+
+
+def _optional_text(value: Any) -> str | None:
+    if value is not None and not isinstance(value, str):
+        raise ValueError("Must be a string")
+    return value
+
+
+def _optional_int(value: Any) -> int | None:
+    if value is not None and not is_json_int(value):
+        raise ValueError("Must be an integer")
+    return None if value is None else int(value)
+
+
+# Every key PATCH /organizations/{id} accepts (v2 spec request body) and how its value is read.
+ORGANIZATION_PATCH_FIELDS: dict[str, Callable[[Any], Any]] = {
+    "name": DEAL_PATCH_FIELDS["title"], "owner_id": DEAL_PATCH_FIELDS["owner_id"],
+    "visible_to": DEAL_PATCH_FIELDS["visible_to"], "label_ids": DEAL_PATCH_FIELDS["label_ids"],
+    "address": _address, "website": _optional_text, "linkedin": _optional_text,
+    "industry": _optional_int, "annual_revenue": _optional_int, "employee_count": _optional_int,
+}  # fmt: skip
+
+
+def patch_organization(call: Call) -> Record:
+    """Update an organization; custom fields only inside `custom_fields` (a top-level hash is a 400)."""
+    current = _get(call, "organizations", "Organization")
+    if current.get("is_deleted"):
+        raise not_found("Organization not found")
+    body = call.body()
+    if not isinstance(body, dict):
+        raise validation_failed("body: Must be a JSON object")
+    problems: list[str] = []
+    changes: Record = {}
+    for key, value in body.items():
+        if key == "custom_fields":
+            continue
+        check = ORGANIZATION_PATCH_FIELDS.get(key)
+        if check is None:
+            problems.append(not_allowed_parameter(key))
+            continue
+        try:
+            changes[key] = check(value)
+        except ValueError as error:
+            problems.append(f"{key}: {error}")
+    custom: Record = {}
+    if "custom_fields" in body:
+        custom, more = check_custom_values(body["custom_fields"], call.store.field_by_code("organization"))
+        problems.extend(more)
+    if "owner_id" in changes and changes["owner_id"] not in call.store.tables["users"]:
+        problems.append(f"owner_id: User with id {changes['owner_id']} not found")
+    if problems:
+        raise validation_failed(*problems)
+    record = copy.deepcopy(current)
+    record.update(changes)
+    values = dict(record.get("custom_fields") or {})
+    for code, value in custom.items():
+        if value is None:
+            values.pop(code, None)
+        else:
+            values[code] = value
+    record["custom_fields"] = values
+    record["update_time"] = call.now
+    call.store.put("organizations", record)
+    return one(_contact_renderer(call, "organization")(record))
 
 
 def list_persons(call: Call) -> Record:

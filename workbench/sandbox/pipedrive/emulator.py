@@ -38,6 +38,7 @@ HANDLERS: dict[str, Handler] = {
     "deal_products": deals.deal_products,
     "list_organizations": directory.list_organizations,
     "get_organization": directory.get_organization,
+    "patch_organization": directory.patch_organization,
     "list_persons": directory.list_persons,
     "get_person": directory.get_person,
     "list_products": directory.list_products,

@@ -24,6 +24,7 @@ TOKEN_COSTS: dict[tuple[str, str, str], int] = {
     ("v2", "GET", "/deals/products"): 10,
     ("v2", "GET", "/organizations"): 10,
     ("v2", "GET", "/organizations/{id}"): 1,
+    ("v2", "PATCH", "/organizations/{id}"): 5,
     ("v2", "GET", "/persons"): 10,
     ("v2", "GET", "/persons/{id}"): 1,
     ("v2", "GET", "/products"): 10,

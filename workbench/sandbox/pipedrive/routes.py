@@ -41,7 +41,7 @@ ROUTES: dict[tuple[str, str], dict[str, tuple[str | None, frozenset[str]]]] = {
     ("v2", "/organizations/search"): {"GET": (None, _NONE)},
     ("v2", "/organizations/{id}"): {
         "GET": ("get_organization", _ONE),
-        "PATCH": (None, _NONE),
+        "PATCH": ("patch_organization", _NONE),
         "DELETE": (None, _NONE),
     },
     ("v2", "/persons"): {"GET": ("list_persons", _LIST | {"org_id", "deal_id"}), "POST": (None, _NONE)},

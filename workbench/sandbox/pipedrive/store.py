@@ -18,7 +18,7 @@ TABLES = ("deals", "organizations", "persons", "products", "stages", "pipelines"
 # Tables whose records carry add_time/update_time (filled in when the dataset left them out).
 TIMED = ("deals", "organizations", "persons", "products", "stages", "pipelines", "deal_products")
 # Tables whose records the API can change (and so export_state carries).
-WRITABLE = ("deals",)
+WRITABLE = ("deals", "organizations")
 FIELD_ATTRS = {entity: f"{entity}_fields" for entity in ENTITIES}
 
 

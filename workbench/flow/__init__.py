@@ -1,0 +1,1 @@
+"""The controlled deal → draft invoice flow: build, validate, ledger, send, write back."""
