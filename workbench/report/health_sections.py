@@ -16,7 +16,7 @@ from workbench.profile.health import HealthProfile
 from workbench.report import markup as m
 from workbench.report.redact import Redaction
 
-LISTED_FINDINGS = 200  # per section: the rest are in findings.csv
+LISTED_FINDINGS = 100  # per kind: findings.csv holds every one
 TOP_CLUSTERS = 5  # per table
 XERO_TABLES = frozenset(
     {
@@ -100,37 +100,49 @@ def _evidence_pairs(evidence: Any) -> list[tuple[str, str]]:
     lines = []
     for key, value in evidence.items():
         if isinstance(value, list) and value and all(isinstance(v, Mapping) for v in value):
-            lines.append((ev.label(str(key)), f"{len(value)} (see the cluster below)"))
+            lines.append((ev.label(str(key)), f"{len(value)} compared"))
             continue
         lines.append((ev.label(str(key)), ev.value_text(str(key), value, currency)))
     return lines
 
 
-def findings_list(findings: pd.DataFrame, redaction: Redaction, limit: int = LISTED_FINDINGS) -> str:
-    """Each finding with its plain-English explanation, fix and evidence, most severe first."""
+def _finding(row: Any) -> str:
+    body = (
+        f'<p>{m.esc(row.explanation)}</p><p class="fix"><strong>Fix:</strong> {m.esc(row.fix)}</p>'
+        + m.definitions(_evidence_pairs(row.evidence))
+    )
+    return (
+        f'<article class="finding {m.esc(row.severity)}"><header><span class="badge">'
+        f"{m.esc(row.severity)}</span> {m.esc(row.subject_table)} {m.esc(row.subject_id)}</header>"
+        f"{body}</article>"
+    )
+
+
+def findings_list(
+    findings: pd.DataFrame, redaction: Redaction, *, opened: bool = False, limit: int = LISTED_FINDINGS
+) -> str:
+    """The findings grouped by kind (most severe, then most frequent first), each with its plain-English
+    explanation, fix and evidence; `opened` shows every group open, else a click opens one."""
     if findings.empty:
         return m.paragraph("Nothing found here.", "good")
     shown = redaction.findings(findings)
-    shown = shown.assign(_order=shown["severity"].map(_SEVERITY_ORDER)).sort_values(
-        ["_order", "kind"], kind="stable"
-    )
-    items = []
-    for row in shown.head(limit).itertuples(index=False):
-        body = (
-            f'<p>{m.esc(row.explanation)}</p><p class="fix"><strong>Fix:</strong> {m.esc(row.fix)}</p>'
-            + m.definitions(_evidence_pairs(row.evidence))
-        )
-        items.append(
-            f'<article class="finding {m.esc(row.severity)}"><header><span class="badge">'
-            f"{m.esc(row.severity)}</span> {m.esc(str(row.kind).replace('_', ' '))} · "
-            f"{m.esc(row.subject_table)} {m.esc(row.subject_id)}</header>{body}</article>"
-        )
-    more = ""
-    if len(findings) > limit:
-        more = m.paragraph(
-            f"The first {limit:,} of {len(findings):,} are listed; findings.csv holds every one."
-        )
-    return "".join(items) + more
+    shown = shown.assign(_order=shown["severity"].map(_SEVERITY_ORDER))
+    groups = []
+    for kind, of_kind in shown.groupby("kind", sort=False):
+        counts = of_kind["severity"].value_counts()
+        severities = ", ".join(f"{int(counts[s]):,} {s}" for s in SEVERITIES if s in counts)
+        groups.append((int(of_kind["_order"].min()), -len(of_kind), str(kind), severities, of_kind))
+    parts = []
+    for _, _, kind, severities, of_kind in sorted(groups, key=lambda g: g[:3]):
+        ranked = of_kind.sort_values("_order", kind="stable")
+        items = "".join(_finding(row) for row in ranked.head(limit).itertuples(index=False))
+        if len(ranked) > limit:
+            items += m.paragraph(
+                f"The first {limit:,} of {len(ranked):,} are listed; findings.csv holds every one."
+            )
+        title = f"{kind.replace('_', ' ')}: {len(ranked):,} ({severities})"
+        parts.append(m.details(title, items, "kind", opened=opened))
+    return "".join(parts)
 
 
 def _cluster_rows(
@@ -250,7 +262,7 @@ def vat(profile: HealthProfile, chart: m.Charts, redaction: Redaction) -> str:
     ]
     if not found.empty:
         parts.append(chart(charts.findings_by_kind_figure(found, "VAT findings by kind and severity")))
-    parts.append(findings_list(found, redaction))
+    parts.append(findings_list(found, redaction, opened=True))
     return "".join(parts)
 
 

@@ -86,9 +86,9 @@ def definitions(pairs: Iterable[tuple[str, str]]) -> str:
     return f"<dl>{items}</dl>" if items else ""
 
 
-def details(summary: str, body: str, css: str = "") -> str:
+def details(summary: str, body: str, css: str = "", *, opened: bool = False) -> str:
     """A block that opens on a click (already-escaped `body`)."""
-    attribute = f' class="{esc(css)}"' if css else ""
+    attribute = (f' class="{esc(css)}"' if css else "") + (" open" if opened else "")
     return f"<details{attribute}><summary>{esc(summary)}</summary>{body}</details>"
 
 

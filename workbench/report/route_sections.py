@@ -16,9 +16,9 @@ COST_HEADERS = {
     "route": "route",
     "option": "option",
     "available": "available",
-    "monthly_gbp": "monthly (£, ex VAT)",
-    "one_off_gbp": "one-off (£)",
-    "amortised_monthly_gbp": "monthly over the amortisation period (£)",
+    "monthly_gbp": "monthly, ex VAT",
+    "one_off_gbp": "one-off",
+    "amortised_monthly_gbp": "monthly with the one-off spread",
     "basis": "how it was reached",
 }
 

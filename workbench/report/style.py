@@ -35,6 +35,8 @@ th { background: #eef2f6; }
 dl { display: grid; grid-template-columns: max-content 1fr; gap: 2px 12px; font-size: 13px; margin: 6px 0; }
 dt { color: var(--muted); }
 dd { margin: 0; }
+details.kind { margin: 8px 0; }
+details.kind > summary { font-size: 15px; padding: 4px 0; }
 details.cluster { border: 1px solid var(--line); border-radius: 6px; padding: 6px 12px; margin: 6px 0; }
 details summary { cursor: pointer; font-weight: 600; }
 .recommendation { font-size: 16px; border-left: 4px solid var(--accent); padding-left: 12px; }
