@@ -23,6 +23,12 @@ def test_names_are_withheld_in_any_case_and_spacing_and_the_longest_name_wins() 
     assert redactor.text("Add Jade Hughes's email") == f"Add {NAME_MARK}'s email"
 
 
+def test_a_company_named_after_people_is_kept() -> None:
+    redactor = Redactor.from_names(["Riley Wright"])
+    text = "Riley & Wright Ltd, Riley-Wright Ltd and Riley Wright himself"
+    assert redactor.text(text) == f"Riley & Wright Ltd, Riley-Wright Ltd and {NAME_MARK} himself"
+
+
 def test_email_addresses_are_withheld_by_their_shape() -> None:
     redactor = Redactor.from_names([])
     assert (

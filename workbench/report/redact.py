@@ -8,6 +8,7 @@ them to act on a finding, and they name a business, not a person.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -84,11 +85,15 @@ class Redactor:
         # a possessive ("Riley Middleton's") is the name plus 's: the name is matched, the 's kept
         words = [(w.start(), w.start() + len(_bare(w.group()))) for w in WORD.finditer(text)]
         folded = [text[start:end].casefold() for start, end in words]
+        # a name's words are apart by spaces only: "Riley & Wright Ltd" is not the person Riley Wright
+        spaced = [not text[a[1] : b[0]].strip() for a, b in itertools.pairwise(words)]
         pieces: list[str] = []
         at = 0  # position in text up to which pieces are written
         i = 0
         while i < len(words):
-            most = min(self.longest, len(words) - i)
+            most = 1
+            while most < min(self.longest, len(words) - i) and spaced[i + most - 1]:
+                most += 1
             span = next((n for n in range(most, 0, -1) if tuple(folded[i : i + n]) in self.names), 0)
             if not span:
                 i += 1
