@@ -17,7 +17,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -150,6 +150,45 @@ def new_page(browser: Browser, downloads: bool = False) -> Page:
 def wait_idle(page: Page, timeout: float = SLOW) -> None:
     """Until the script has finished and the page has drawn it (see IDLE_SCRIPT)."""
     page.wait_for_function(IDLE_SCRIPT, arg=IDLE_FOR_MS, timeout=timeout, polling=50)
+
+
+# Marks when the script next starts running, and when the action began, for `timed`.
+WATCH_SCRIPT = """() => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  if (window.__workbenchWatch) { window.__workbenchWatch.disconnect(); }
+  window.__workbenchRan = false;
+  window.__workbenchIdleSince = null;
+  window.__workbenchWatch = new MutationObserver(() => {
+    if (app.dataset.testScriptState === 'running') { window.__workbenchRan = true; }
+  });
+  window.__workbenchWatch.observe(app, { attributes: true, attributeFilter: ['data-test-script-state'] });
+  window.__workbenchStart = performance.now();
+}"""
+
+
+def timed(page: Page, action: Callable[[], object], timeout: float = 30 * 60 * SECONDS) -> float:
+    """Seconds from `action` (which must start a rerun) until the page is drawn and idle again, as
+    the browser's clock saw it."""
+    page.evaluate(WATCH_SCRIPT)
+    action()
+    page.wait_for_function(
+        f"(idleFor) => window.__workbenchRan && ({IDLE_SCRIPT})(idleFor)",
+        arg=IDLE_FOR_MS,
+        timeout=timeout,
+        polling=50,
+    )
+    return float(page.evaluate("() => window.__workbenchIdleSince - window.__workbenchStart")) / 1000
+
+
+def idle_since_epoch(page: Page) -> float:
+    """When the page last went idle, in seconds since the epoch (after `wait_idle`)."""
+    return float(page.evaluate("() => performance.timeOrigin + window.__workbenchIdleSince")) / 1000
+
+
+def rerun(page: Page) -> None:
+    """Rerun the current page as it stands (Streamlit's R key), every widget keeping its value."""
+    page.evaluate("() => document.activeElement && document.activeElement.blur()")
+    page.keyboard.press("r")
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,9 @@ Runs by default. Without /usr/bin/chromium it is skipped, unless WORKBENCH_REQUI
 from __future__ import annotations
 
 import ast
+import csv
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -110,6 +112,24 @@ def test_a_duplicate_cluster_opens_to_its_records(browser_page: Page) -> None:
     assert page.get_by_text(" ↔ ").count() >= 1  # one expander per pair of the cluster, with its evidence
     _assert_clean(page, "an open cluster")
     driver.screenshot(page, SCREENSHOTS / "cluster-open.png")
+
+
+def test_the_vat_findings_download_as_csv(browser_page: Page, tmp_path: Path) -> None:
+    page = browser_page
+    driver.open_page(page, "VAT")
+    counted = page.get_by_text(re.compile(r"^[\d,]+ of [\d,]+ findings$")).first.inner_text()
+    shown = int(counted.split(" of ")[0].replace(",", ""))
+    with page.expect_download() as pending:
+        page.locator(".st-key-vat_csv").get_by_role("button").click()
+    saved = tmp_path / pending.value.suggested_filename
+    pending.value.save_as(saved)
+    with saved.open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert pending.value.suggested_filename == "vat-findings.csv"
+    assert len(rows) == shown > 0
+    assert {"kind", "severity", "evidence"} <= set(rows[0])
+    driver.wait_idle(page)
+    _assert_clean(page, "after the CSV download")
 
 
 def test_an_incremental_pull_adds_snapshots_based_on_the_last(browser_page: Page, home: Path) -> None:
