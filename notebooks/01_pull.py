@@ -24,7 +24,7 @@ XERO_KIND = "oauth"  # when connected: "oauth" (`workbench connect xero`) or "cu
 CRM_KIND = "pipedrive-oauth"  # when connected: "pipedrive-oauth" or "pipedrive-token" (needs the domain)
 PIPEDRIVE_DOMAIN = None  # COMPANY in COMPANY.pipedrive.com, for "pipedrive-token"
 SEED = 7  # which sandbox demo client
-ORGANISATIONS = 60  # sandbox size in CRM organisations (None: the 300-organisation default)
+ORGANISATIONS = 40  # sandbox size in CRM organisations (None: the 300-organisation default)
 FULL = False  # True: ignore the cursors and pull everything again
 
 # %%

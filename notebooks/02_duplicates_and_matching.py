@@ -19,7 +19,7 @@
 # %% tags=["parameters"]
 ENGAGEMENT = "demo-notebook"  # a real client: the engagement you pulled into
 SEED = 7  # the sandbox demo client pulled when the engagement is empty
-ORGANISATIONS = 60  # its size in CRM organisations (None: the 300-organisation default)
+ORGANISATIONS = 40  # its size in CRM organisations (None: the 300-organisation default)
 TABLE = "organisations"  # which records' clusters to open: organisations, people or xero_contacts
 
 # %%

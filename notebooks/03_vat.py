@@ -20,7 +20,7 @@
 # %% tags=["parameters"]
 ENGAGEMENT = "demo-notebook"  # a real client: the engagement you pulled into
 SEED = 7  # the sandbox demo client pulled when the engagement is empty
-ORGANISATIONS = 60  # its size in CRM organisations (None: the 300-organisation default)
+ORGANISATIONS = 40  # its size in CRM organisations (None: the 300-organisation default)
 KINDS: list[str] = []  # finding kinds to list, e.g. ["zero_rated_domestic_sale"] (empty: every kind)
 SEVERITIES: list[str] = []  # e.g. ["high"] (empty: every severity)
 

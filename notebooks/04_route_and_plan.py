@@ -20,7 +20,7 @@
 # %% tags=["parameters"]
 ENGAGEMENT = "demo-notebook"  # a real client: the engagement you pulled into
 SEED = 7  # the sandbox demo client pulled when the engagement is empty
-ORGANISATIONS = 60  # its size in CRM organisations (None: the 300-organisation default)
+ORGANISATIONS = 40  # its size in CRM organisations (None: the 300-organisation default)
 # the discovery questionnaire: a field of DiscoveryAnswers and its answer ("yes"/"no", a number, a list);
 # a question left out is assumed, and the recommendation says what it assumed
 ANSWERS = {"in_house_developer": "no", "budget_monthly_gbp": "250"}

@@ -4,6 +4,7 @@ copy of the engagement, since writing a report proposes a plan and writes to the
 from __future__ import annotations
 
 import shutil
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,12 +47,24 @@ def demo_home(small_demo: tuple[Path, HealthProfile], isolated_environment: Path
     return isolated_environment
 
 
+def route_and_plan(engagement: Engagement, profile: HealthProfile) -> tuple[RouteRecommendation, PlanVersion]:
+    """The route with the default answers, and the current plan version (proposed if none), as
+    `workbench report` takes them."""
+    answers, _ = read_answers(None, profile.tables)
+    rec = recommend(answers, *route_inputs(profile.volumes, profile.findings, profile.tables))
+    plan, _ = current_or_proposed(engagement, profile.tables)
+    return rec, plan
+
+
 @pytest.fixture
 def checked(small_demo: tuple[Path, HealthProfile], demo_home: Path) -> Iterator[Checked]:
     """The copied engagement open, its profile, the route with default answers and plan version 1."""
     profile = small_demo[1]
     with Engagement.open("demo", create=False) as engagement:
-        answers, _ = read_answers(None, profile.tables)
-        rec = recommend(answers, *route_inputs(profile.volumes, profile.findings, profile.tables))
-        plan, _ = current_or_proposed(engagement, profile.tables)
-        yield Checked(engagement, profile, rec, plan)
+        yield Checked(engagement, profile, *route_and_plan(engagement, profile))
+
+
+def xlsx_text(path: Path) -> str:
+    """Every XML part of a workbook as text (cells, shared strings, sheet names)."""
+    with zipfile.ZipFile(path) as book:
+        return "\n".join(book.read(n).decode("utf-8") for n in book.namelist() if n.endswith(".xml"))

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import html
 import re
-import zipfile
 from pathlib import Path
 
 import pandas as pd
 
-from tests.report.conftest import Checked
+from tests.report.conftest import Checked, xlsx_text
 from workbench.report import Redactor, write_report
 from workbench.report.redact import EMAIL_MARK, NAME_MARK
 
@@ -56,11 +55,6 @@ def test_nested_evidence_and_findings_columns_are_redacted_ids_kept() -> None:
     assert findings.iloc[0]["explanation"].startswith("'Riley Jansen'")  # the original is untouched
 
 
-def _xlsx_text(path: Path) -> str:
-    with zipfile.ZipFile(path) as book:
-        return "\n".join(book.read(n).decode("utf-8") for n in book.namelist() if n.endswith(".xml"))
-
-
 def test_a_redacted_report_names_no_person_and_no_email_in_any_file(checked: Checked, tmp_path: Path) -> None:
     profile = checked.profile
     plain = write_report(checked.engagement, profile, checked.rec, checked.plan, tmp_path / "plain")
@@ -75,7 +69,7 @@ def test_a_redacted_report_names_no_person_and_no_email_in_any_file(checked: Che
     texts = {
         "html": redacted.html.read_text(),
         "csv": redacted.findings.read_text(encoding="utf-8-sig"),
-        "xlsx": _xlsx_text(redacted.plan),
+        "xlsx": xlsx_text(redacted.plan),
     }
     emails = {
         str(e)

@@ -7,8 +7,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from tests.report.conftest import xlsx_text
 from workbench.cli import main
 from workbench.plan.versions import list_versions
+from workbench.sandbox import credentials
 from workbench.store import Engagement
 
 
@@ -57,6 +59,11 @@ def test_demo_runs_the_whole_check_headless_and_again(
     assert "xero: done" in captured.err and "profiling [5/5] volumes..." in captured.err
     page = (out / "health-check.html").read_text()
     assert 'id="next-steps"' in page
+    written = (
+        page + (out / "findings.csv").read_text(encoding="utf-8-sig") + xlsx_text(out / "mapping-plan.xlsx")
+    )
+    for secret in (credentials.XERO_CLIENT_SECRET, credentials.PIPEDRIVE_API_TOKEN):
+        assert secret not in written  # the pull's credentials never reach a report
     # a second run pulls the same client afresh and reuses the stored plan
     assert main(["demo", "--organisations", "20", "--seed", "3", "--out", str(out), "--quiet"]) == 0
     assert "mapping plan version 1\n" in capsys.readouterr().out

@@ -7,21 +7,48 @@ import dataclasses
 import html
 import json
 import re
+import shutil
 from pathlib import Path
 
 import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from tests.report.conftest import Checked
+from tests.report.conftest import Checked, route_and_plan
 from workbench.excel.engagement import import_plan
+from workbench.plan.versions import PlanVersion
 from workbench.profile.findings import FINDING_COLUMNS, money
-from workbench.report import render_html, write_report
+from workbench.profile.health import HealthProfile
+from workbench.report import ReportFiles, render_html, write_report
 from workbench.report.health_sections import vat_not_charged
+from workbench.route.decision import RouteRecommendation
+from workbench.store import Engagement
 
 EXTERNAL = re.compile(
     r"<(?:script|link|img|iframe|source)\b[^>]*\b(?:src|href)\s*=\s*[\"']?(?:https?:)?//", re.I
 )
+
+
+@pytest.fixture(scope="module")
+def written(small_demo: tuple[Path, HealthProfile], tmp_path_factory: pytest.TempPathFactory) -> Written:
+    """One report written for the tests that only read it (a copy of the engagement of its own)."""
+    home = tmp_path_factory.mktemp("written") / "engagements"
+    shutil.copytree(small_demo[0] / "engagements" / "demo", home / "demo")
+    profile = small_demo[1]
+    with Engagement.open("demo", home, create=False) as engagement:
+        rec, plan = route_and_plan(engagement, profile)
+        files = write_report(engagement, profile, rec, plan, home.parent / "out")
+    return Written(files, profile, rec, plan)
+
+
+@dataclasses.dataclass(frozen=True)
+class Written:
+    files: ReportFiles
+    profile: HealthProfile
+    rec: RouteRecommendation
+    plan: PlanVersion
+
+
 SECTIONS = ("summary", "duplicates", "matching", "vat", "hygiene", "volumes", "route", "next-steps")
 
 
@@ -37,9 +64,8 @@ def test_the_report_writes_three_files_into_the_engagements_folder(
     assert "report written" in set(checked.engagement.audit_log()["action"])
 
 
-def test_the_html_is_self_contained_with_plotly_inlined_once(checked: Checked, tmp_path: Path) -> None:
-    files = write_report(checked.engagement, checked.profile, checked.rec, checked.plan, tmp_path)
-    page = files.html.read_text(encoding="utf-8")
+def test_the_html_is_self_contained_with_plotly_inlined_once(written: Written) -> None:
+    page = written.files.html.read_text(encoding="utf-8")
     assert EXTERNAL.search(page) is None  # nothing fetched from the network: it opens offline
     assert "<style>" in page and 'rel="stylesheet"' not in page
     scripts_with_src = re.findall(r"<script\b[^>]*\bsrc=", page)
@@ -48,9 +74,9 @@ def test_the_html_is_self_contained_with_plotly_inlined_once(checked: Checked, t
     assert page.count("Plotly.newPlot(") >= 6  # duplicate rates, 2 matching, VAT, hygiene, monthly
 
 
-def test_the_html_has_every_section_with_the_clients_own_findings(checked: Checked, tmp_path: Path) -> None:
-    profile = checked.profile
-    page = write_report(checked.engagement, profile, checked.rec, checked.plan, tmp_path).html.read_text()
+def test_the_html_has_every_section_with_the_clients_own_findings(written: Written) -> None:
+    profile, checked = written.profile, written
+    page = written.files.html.read_text()
     for anchor in SECTIONS:
         assert f'id="{anchor}"' in page and f'href="#{anchor}"' in page
     assert "Integration Health Check: Northwind Workshop Ltd" in page  # the Xero organisation's name
@@ -75,16 +101,13 @@ def test_every_text_in_the_html_is_escaped(checked: Checked) -> None:
     assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; &amp; &lt;b&gt;bold&lt;/b&gt;" in page
 
 
-def test_the_findings_csv_holds_every_finding_with_its_records_and_evidence(
-    checked: Checked, tmp_path: Path
-) -> None:
-    files = write_report(checked.engagement, checked.profile, checked.rec, checked.plan, tmp_path)
-    written = pd.read_csv(files.findings, encoding="utf-8-sig", dtype=str)
-    expected = checked.profile.findings
-    assert list(written.columns) == list(FINDING_COLUMNS)
-    assert len(written) == len(expected) == files.findings_count
-    assert sorted(written["kind"]) == sorted(expected["kind"])
-    row = written.iloc[0]
+def test_the_findings_csv_holds_every_finding_with_its_records_and_evidence(written: Written) -> None:
+    rows = pd.read_csv(written.files.findings, encoding="utf-8-sig", dtype=str)
+    expected = written.profile.findings
+    assert list(rows.columns) == list(FINDING_COLUMNS)
+    assert len(rows) == len(expected) == written.files.findings_count
+    assert sorted(rows["kind"]) == sorted(expected["kind"])
+    row = rows.iloc[0]
     assert row["subject_id"] in json.loads(row["records"])[row["subject_table"]]
 
 
