@@ -151,6 +151,17 @@ def test_an_incremental_pull_adds_snapshots_based_on_the_last(browser_page: Page
     driver.screenshot(page, SCREENSHOTS / "pull-incremental.png")
 
 
+def test_a_route_is_recommended_from_the_questionnaire(browser_page: Page) -> None:
+    page = browser_page
+    driver.open_page(page, "Route")
+    page.locator(".st-key-route_submit").get_by_role("button").click()
+    page.get_by_role("heading", name="Cost of every route").wait_for(timeout=driver.SLOW)
+    driver.wait_idle(page)
+    assert " — " in page.locator('[data-testid="stAlertContentSuccess"]').first.inner_text()
+    _assert_clean(page, "a route recommended")
+    driver.screenshot(page, SCREENSHOTS / "route-recommended.png")
+
+
 def test_the_mapping_plan_downloads_as_a_workbook(browser_page: Page, tmp_path: Path) -> None:
     page = browser_page
     driver.open_page(page, "Mapping plan")
@@ -178,3 +189,4 @@ def test_the_mapping_plan_downloads_as_a_workbook(browser_page: Page, tmp_path: 
     assert identity.engagement_name == "demo"
     assert download.suggested_filename == f"demo-mapping-plan-v{identity.plan_version}.xlsx"
     _assert_clean(page, "after the download")
+    driver.screenshot(page, SCREENSHOTS / "plan-proposed.png")
