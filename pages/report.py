@@ -47,7 +47,12 @@ def _downloads(paths: list[Path]) -> None:
     columns = st.columns(len(DOWNLOADS))
     for column, (key, what, mime), path in zip(columns, DOWNLOADS, paths, strict=True):
         column.download_button(
-            f"Download {what}", data=path.read_bytes(), file_name=path.name, mime=mime, key=key
+            f"Download {what}",
+            data=path.read_bytes,  # read when clicked, not on every rerun (the HTML is a few MB)
+            file_name=path.name,
+            mime=mime,
+            key=key,
+            on_click="ignore",
         )
 
 
