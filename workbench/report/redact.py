@@ -72,8 +72,8 @@ class Redactor:
             frame = tables[table]
             if frame.empty or not set(columns) <= set(frame.columns):
                 continue
-            parts = frame[list(columns)].fillna("").astype(str)
-            joined = parts.iloc[:, 0] if len(columns) == 1 else parts.agg(" ".join, axis=1)
+            parts = [frame[c].fillna("").astype(str) for c in columns]
+            joined = parts[0].str.cat(parts[1:], sep=" ") if len(parts) > 1 else parts[0]
             names.extend(joined[joined.str.strip().ne("")].unique())
         return cls.from_names(names)
 
