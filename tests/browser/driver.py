@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from playwright.sync_api import Browser, Locator, Page, sync_playwright
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = ROOT / "streamlit_app.py"
@@ -166,11 +167,23 @@ WATCH_SCRIPT = """() => {
 }"""
 
 
-def timed(page: Page, action: Callable[[], object], timeout: float = 30 * 60 * SECONDS) -> float:
+def timed(
+    page: Page, action: Callable[[], object], timeout: float = 30 * 60 * SECONDS, tries: int = 5
+) -> float:
     """Seconds from `action` (which must start a rerun) until the page is drawn and idle again, as
-    the browser's clock saw it."""
-    page.evaluate(WATCH_SCRIPT)
-    action()
+    the browser's clock saw it. An action that started no rerun within a few seconds is done again
+    (Streamlit drops a rerun key pressed just as a run ends)."""
+    for _ in range(tries - 1):
+        page.evaluate(WATCH_SCRIPT)
+        action()
+        try:
+            page.wait_for_function("() => window.__workbenchRan", timeout=3 * SECONDS, polling=20)
+            break
+        except PlaywrightTimeout:
+            continue
+    else:
+        page.evaluate(WATCH_SCRIPT)
+        action()
     page.wait_for_function(
         f"(idleFor) => window.__workbenchRan && ({IDLE_SCRIPT})(idleFor)",
         arg=IDLE_FOR_MS,
