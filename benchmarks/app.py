@@ -73,7 +73,7 @@ def measure(
                 raise RuntimeError(f"first page: {problems}")
             for nav in driver.sidebar_pages(page):
                 print(f"  {nav.label}...", file=sys.stderr, flush=True)
-                first = driver.timed(page, lambda nav=nav: driver.nav_link(page, nav.label).click())
+                first = driver.open_page(page, nav.label, timeout=30 * 60 * driver.SECONDS)
                 problems = driver.failures(page)
                 if problems:
                     raise RuntimeError(f"{nav.label}: {problems}")

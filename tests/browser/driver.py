@@ -230,17 +230,13 @@ def nav_link(page: Page, label: str) -> Locator:
     return page.locator(NAV_LINKS).filter(has=page.locator(f"span[label={json.dumps(label)}]"))
 
 
-def open_page(page: Page, label: str, timeout: float = SLOW) -> None:
-    """Click the page in the sidebar and wait until it has rendered."""
-    nav_link(page, label).click()
-    page.wait_for_function(
-        """(label) => [...document.querySelectorAll(
-               'a[data-testid="stSidebarNavLink"][aria-current="page"] span[label]'
-             )].some((span) => span.getAttribute('label') === label)""",
-        arg=label,
-        timeout=timeout,
-    )
-    wait_idle(page, timeout)
+def open_page(page: Page, label: str, timeout: float = SLOW) -> float:
+    """Click the page in the sidebar and wait until it has run and been drawn; the seconds that took."""
+    seconds = timed(page, lambda: nav_link(page, label).click(), timeout)
+    current = page.locator(f"{NAV_LINKS}[aria-current='page'] span[label]").get_attribute("label")
+    if current != label:
+        raise AssertionError(f"clicked '{label}' in the sidebar, but '{current}' is the current page")
+    return seconds
 
 
 def failures(page: Page) -> list[str]:
