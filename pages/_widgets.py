@@ -15,7 +15,7 @@ from workbench.app_support import findings_view as fv
 from workbench.profile.duplicates import DuplicateResult
 
 SHOWN_CHOICES = 500  # a selectbox of more findings than this is unusable: filter first
-SHOWN_ROWS = 5_000  # a table longer than this is sent to the browser on every click: download the rest
+SHOWN_ROWS = 1_000  # a table is sent to the browser on every click: longer ones show this many, download all
 
 
 def chart(name: str, build: Callable[[], go.Figure]) -> None:
@@ -134,7 +134,11 @@ def cluster_explorer(duplicates: DuplicateResult, tables: Mapping[str, pd.DataFr
         "clusters_of_table", lambda: _clusters_of(clusters, tables, table), depends=table
     )
     listing = of_table[["cluster_id", "size", "band", "survivor", "survivor_reason"]]
-    st.dataframe(listing, hide_index=True, width="stretch")
+    st.dataframe(listing.head(SHOWN_ROWS), hide_index=True, width="stretch")
+    if len(listing) > SHOWN_ROWS:
+        st.caption(
+            f"The first {SHOWN_ROWS:,} of {len(listing):,} clusters are listed; every one can be opened."
+        )
     picked = st.selectbox(
         "Open a cluster",
         list(of_table["cluster_id"]),

@@ -78,3 +78,15 @@ def test_a_long_links_table_shows_its_first_rows_with_all_of_them_to_download(
     assert [len(frame) for frame in shown] == [7]
     assert any(c.value == f"The first 7 of {links:,} rows are shown: download them all." for c in at.caption)
     assert "Download as CSV" in [b.proto.label for b in at.get("download_button")]
+
+
+def test_a_long_cluster_list_shows_its_first_rows_and_every_cluster_can_be_opened(
+    profiled_app: Callable[[], AppTest], demo_profile: HealthProfile, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(widgets, "SHOWN_ROWS", 3)
+    at = profiled_app().run().switch_page("pages/duplicates.py").run()
+    clusters = demo_profile.duplicates.clusters
+    organisations = clusters[clusters["table"] == "organisations"]
+    assert len(at.dataframe[0].value) == 3
+    assert any(c.value.startswith(f"The first 3 of {len(organisations):,} clusters") for c in at.caption)
+    assert len(at.selectbox(key="cluster_open").options) == len(organisations)

@@ -159,18 +159,33 @@ WATCH_SCRIPT = """() => {
   if (window.__workbenchWatch) { window.__workbenchWatch.disconnect(); }
   window.__workbenchRan = false;
   window.__workbenchIdleSince = null;
+  window.__workbenchScriptStart = null;
+  window.__workbenchScriptEnd = null;
   window.__workbenchWatch = new MutationObserver(() => {
-    if (app.dataset.testScriptState === 'running') { window.__workbenchRan = true; }
+    const state = app.dataset.testScriptState;
+    if (state === 'running') {
+      window.__workbenchRan = true;
+      if (window.__workbenchScriptStart == null) { window.__workbenchScriptStart = performance.now(); }
+      window.__workbenchScriptEnd = null;
+    } else if (window.__workbenchRan && window.__workbenchScriptEnd == null) {
+      window.__workbenchScriptEnd = performance.now();
+    }
   });
   window.__workbenchWatch.observe(app, { attributes: true, attributeFilter: ['data-test-script-state'] });
   window.__workbenchStart = performance.now();
 }"""
 
 
+@dataclass(frozen=True)
+class Timing:
+    seconds: float  # from the action until the page is drawn and idle
+    script_seconds: float  # of which the script was running on the server (as the browser saw it)
+
+
 def timed(
     page: Page, action: Callable[[], object], timeout: float = 30 * 60 * SECONDS, tries: int = 5
-) -> float:
-    """Seconds from `action` (which must start a rerun) until the page is drawn and idle again, as
+) -> Timing:
+    """How long from `action` (which must start a rerun) until the page is drawn and idle again, as
     the browser's clock saw it. An action that started no rerun within a few seconds is done again
     (Streamlit drops a rerun key pressed just as a run ends)."""
     for _ in range(tries - 1):
@@ -190,7 +205,12 @@ def timed(
         timeout=timeout,
         polling=50,
     )
-    return float(page.evaluate("() => window.__workbenchIdleSince - window.__workbenchStart")) / 1000
+    total, script = page.evaluate(
+        """() => [window.__workbenchIdleSince - window.__workbenchStart,
+                 (window.__workbenchScriptEnd ?? window.__workbenchIdleSince)
+                   - window.__workbenchScriptStart]"""
+    )
+    return Timing(float(total) / 1000, float(script) / 1000)
 
 
 def idle_since_epoch(page: Page) -> float:
@@ -230,13 +250,13 @@ def nav_link(page: Page, label: str) -> Locator:
     return page.locator(NAV_LINKS).filter(has=page.locator(f"span[label={json.dumps(label)}]"))
 
 
-def open_page(page: Page, label: str, timeout: float = SLOW) -> float:
-    """Click the page in the sidebar and wait until it has run and been drawn; the seconds that took."""
-    seconds = timed(page, lambda: nav_link(page, label).click(), timeout)
+def open_page(page: Page, label: str, timeout: float = SLOW) -> Timing:
+    """Click the page in the sidebar and wait until it has run and been drawn; how long that took."""
+    timing = timed(page, lambda: nav_link(page, label).click(), timeout)
     current = page.locator(f"{NAV_LINKS}[aria-current='page'] span[label]").get_attribute("label")
     if current != label:
         raise AssertionError(f"clicked '{label}' in the sidebar, but '{current}' is the current page")
-    return seconds
+    return timing
 
 
 def failures(page: Page) -> list[str]:
