@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
-from typing import Any, Literal, cast
+from typing import Any, Literal, TypeVar, cast
 
 import streamlit as st
 
@@ -36,6 +36,7 @@ CRM = "crm_connection"
 CRM_FILES = "crm_files_only"  # the CRM comes from uploaded exports: pull Xero only
 SEED = "sandbox_seed"
 PROFILE = "health_profile"
+VIEWS = "profile_views"  # (profile key, {name: (depends, value)}): what pages draw from the profile
 ROUTE_RECOMMENDATION = "route_recommendation"  # (key, (recommendation, note)) from the Route page
 STARTED = "session_started"
 DEMO_CHECKED = "demo_checked"  # the first-start pull was considered in this session
@@ -43,6 +44,7 @@ NOTICES = "notices"
 PROGRESS_EVERY_SECONDS = 0.2
 
 Which = Literal["both", "xero", "crm"]
+T = TypeVar("T")
 
 
 # --- seams --------------------------------------------------------------------------------------------
@@ -252,6 +254,7 @@ def health_profile(engagement: Engagement) -> HealthProfile | None:
     if cached is not None and cached[0] == key:
         return cast(HealthProfile, cached[1])
     st.session_state.pop(PROFILE, None)  # free the old one before building the next
+    st.session_state.pop(VIEWS, None)
     with st.status("Profiling the engagement...", expanded=False) as status:
         bar = st.progress(0.0)
 
@@ -269,3 +272,22 @@ def health_profile(engagement: Engagement) -> HealthProfile | None:
 def current_profile() -> HealthProfile | None:
     with open_engagement() as engagement:
         return health_profile(engagement)
+
+
+def derived(name: str, build: Callable[[], T], depends: Any = None) -> T:
+    """`build()` once per session, health profile and `depends` (the filters it reads): the figures
+    and tables pages draw from the profile, so that a rerun (every click) redraws them without
+    building them again. One value per name is kept: a new `depends` replaces the old one."""
+    key = cast(tuple[Any, Any], st.session_state.get(PROFILE, (None, None)))[0]
+    views_key, views = st.session_state.get(VIEWS, (None, {}))
+    if key is None:
+        return build()
+    if views_key != key:
+        views = {}
+        st.session_state[VIEWS] = (key, views)
+    found = views.get(name)
+    if found is not None and found[0] == depends:
+        return cast(T, found[1])
+    value = build()
+    views[name] = (depends, value)
+    return value

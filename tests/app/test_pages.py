@@ -20,6 +20,7 @@ PAGES = (
     "pages/hygiene.py",
     "pages/route.py",
     "pages/plan.py",
+    "pages/report.py",
 )
 
 
@@ -41,6 +42,7 @@ def test_every_page_renders_cleanly(profiled_app: Callable[[], AppTest]) -> None
         "Hygiene & volumes",
         "Route",
         "Mapping plan",
+        "Report",
     }
 
 
