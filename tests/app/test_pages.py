@@ -20,6 +20,7 @@ PAGES = (
     "pages/hygiene.py",
     "pages/route.py",
     "pages/plan.py",
+    "pages/flow.py",
     "pages/report.py",
 )
 
@@ -42,6 +43,7 @@ def test_every_page_renders_cleanly(profiled_app: Callable[[], AppTest]) -> None
         "Hygiene & volumes",
         "Route",
         "Mapping plan",
+        "Pilot flow",
         "Report",
     }
 
