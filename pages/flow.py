@@ -125,6 +125,12 @@ def render() -> None:
         st.info("The flow reads the CRM through its API: connect the CRM on the Connect page first.")
         return
     with common.open_engagement() as engagement:
+        if not engagement.snapshots():
+            st.info(
+                f"Engagement '{engagement.name}' has no data yet: pull it (Pull page), then propose the "
+                "mapping plan (Mapping plan page)."
+            )
+            return
         state = fv.plan_state(engagement)
         if state is None:
             st.info("No mapping plan yet: propose one on the Mapping plan page (and have it signed off).")

@@ -25,13 +25,17 @@ EXPECTED = {
     ],
     "03_vat.py": ["VAT findings by kind and severity", "**Fix:**", "Wrote "],
     "04_route_and_plan.py": ["health-check.html", "Plan version 1 (proposed from the pull)", "monthly_gbp"],
+    "05_pilot_flow.py": ["signed off by Jo Bloggs", "would be created", "Pilot run 2: finished, 2 created"],
 }
+# the engagement each notebook pulls the sandbox into (the pilot's own: its invoices live in the kernel)
+ENGAGEMENTS = {"05_pilot_flow.py": "demo-pilot"}
 # files each notebook writes where it runs
 WRITTEN = {
     "03_vat.py": ["demo-notebook-vat-findings.csv"],
     "04_route_and_plan.py": [
         f"reports/demo-notebook/{n}" for n in ("health-check.html", "mapping-plan.xlsx", "findings.csv")
     ],
+    "05_pilot_flow.py": [f"reports/demo-pilot/flow-run-{n}" for n in ("1.json", "1.md", "2.json", "2.md")],
 }
 WHICH_PYTHON = "import sys; print('kernel python:', sys.executable)"
 
@@ -84,6 +88,6 @@ def test_the_notebook_runs_on_the_sandbox(
     assert f"kernel python: {sys.executable}" in text  # this environment's interpreter, not another
     for expected in EXPECTED[name]:
         assert expected in text, expected
-    assert (isolated_environment / "engagements" / "demo-notebook").is_dir()
+    assert (isolated_environment / "engagements" / ENGAGEMENTS.get(name, "demo-notebook")).is_dir()
     for written in WRITTEN.get(name, []):
         assert (tmp_path / written).stat().st_size > 0, written
