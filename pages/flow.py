@@ -52,6 +52,11 @@ def _dry_run(engagement: Engagement) -> None:
         st.caption("A dry run pulls both systems and shows every invoice it would create; it sends nothing.")
         return
     _, run, drafts = kept
+    pilot = st.session_state.get(PILOT)
+    if pilot and pilot[0] == engagement.name and pilot[1].run_id > run.run_id:
+        st.caption(
+            f"Dry run {run.run_id}, before pilot run {pilot[1].run_id}: run it again to see what is left."
+        )
     if run.report.error:
         st.error(f"The dry run failed: {run.report.error}")
     st.subheader(f"Would create ({len(run.would_create)})")
@@ -76,7 +81,7 @@ def _pilot(engagement: Engagement, state: fv.PlanState) -> None:
         st.info("The dry run found nothing to create: no pilot to run.")
         return
     allow = st.multiselect("Deals to invoice (the allow-list)", choices, key="flow_allow")
-    cap = st.number_input("At most this many invoices", 1, 50, fv.DEFAULT_PILOT_CAP, key="flow_cap")
+    cap = st.number_input("At most this many invoices", 1, None, fv.DEFAULT_PILOT_CAP, key="flow_cap")
     organisation = fv.organisation_name(engagement)
     typed = st.text_input(
         f"Type the Xero organisation's name to confirm: **{organisation}**",

@@ -16,9 +16,10 @@ from pages.flow import DRY_RUN, PILOT
 from tests.app.conftest import new_app, page_problems
 from tests.flow.sandbox_drafts import invoices_by_reference
 from tests.flow.test_runner import signed_plan
+from workbench.app_support import flow_view as fv
 from workbench.connections import Connector
 from workbench.flow.ledger import Ledger
-from workbench.flow.runner import FlowRun, organisation_name
+from workbench.flow.runner import FlowProgress, FlowRun, organisation_name
 from workbench.plan.model import SignOff
 from workbench.plan.versions import latest_version, save_version
 from workbench.sandbox.app import Sandbox
@@ -101,7 +102,12 @@ def test_a_pilot_needs_the_typed_name_and_creates_exactly_the_allowed_drafts(
 
     # the same pilot again creates nothing, and the session's next dry run sees them in Xero
     at.button(key="flow_pilot").click().run()
-    assert at.session_state[PILOT][1].created == []
+    rerun: FlowRun = at.session_state[PILOT][1]
+    assert rerun.created == [] and rerun.report.write_calls() == 0
+    assert {o.reference: o.reason for o in rerun.skipped if o.reference in chosen} == dict.fromkeys(
+        chosen, "already invoiced"
+    )
+    assert any("run it again to see what is left" in c.value for c in at.caption)
     assert all(len(invoices_by_reference(sandbox)[r]) == 1 for r in chosen)
     again = dry_run(at)
     assert not {o.reference for o in again.would_create} & set(chosen)
@@ -121,3 +127,11 @@ def test_an_unsigned_plan_gets_a_dry_run_and_no_pilot(
     dry_run(at)
     assert any("No pilot" in w.value and "Sign-off sheet" in w.value for w in at.warning)
     assert not at.multiselect and not [b for b in at.button if b.key == "flow_pilot"]
+
+
+def test_the_progress_bar_and_the_typed_name() -> None:
+    assert fv.progress_step(FlowProgress("pull", 0, 0, "xero: Invoices")) == (0.0, "pull: xero: Invoices")
+    assert fv.progress_step(FlowProgress("send", 1, 2, "batch 1 of 2")) == (0.7, "send: batch 1 of 2 (1/2)")
+    assert fv.progress_step(FlowProgress("done", 1, 1, "finished"))[0] == 1.0
+    assert fv.name_matches(" Demo Ltd ", "Demo Ltd") and not fv.name_matches("Demo Ltd.", "Demo Ltd")
+    assert not fv.name_matches("", "")  # an organisation with no name pulled never matches
