@@ -34,6 +34,8 @@ PAGES = {
     "Decide": [
         st.Page("pages/route.py", title="Route", icon=":material/alt_route:"),
         st.Page("pages/plan.py", title="Mapping plan", icon=":material/table_edit:"),
+        st.Page("pages/flow.py", title="Pilot flow", icon=":material/send:"),
+        st.Page("pages/report.py", title="Report", icon=":material/summarize:"),
     ],
 }
 page = st.navigation(PAGES)

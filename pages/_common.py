@@ -1,8 +1,9 @@
 """What every page of the app shares: the session's settings, the current engagement, the health profile
 cached per session, the pull, and the guard that turns any failure into a message.
 
-Session state holds names and choices only (engagement name, connection kinds and names, widget values)
-and the per-session profile; never a secret, never an open database connection.
+Session state holds names and choices only (engagement name, connection kinds and names, widget values),
+the per-session profile and the session's in-process sandbox; never a secret, never an open database
+connection.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
-from typing import Any, Literal, cast
+from typing import Any, Literal, TypeVar, cast
 
 import streamlit as st
 
@@ -35,7 +36,9 @@ XERO = "xero_connection"
 CRM = "crm_connection"
 CRM_FILES = "crm_files_only"  # the CRM comes from uploaded exports: pull Xero only
 SEED = "sandbox_seed"
+SANDBOX = "session_sandbox"  # (seed, Sandbox): the in-process sandbox this session pulls and writes to
 PROFILE = "health_profile"
+VIEWS = "profile_views"  # (profile key, {name: (depends, value)}): what pages draw from the profile
 ROUTE_RECOMMENDATION = "route_recommendation"  # (key, (recommendation, note)) from the Route page
 STARTED = "session_started"
 DEMO_CHECKED = "demo_checked"  # the first-start pull was considered in this session
@@ -43,6 +46,7 @@ NOTICES = "notices"
 PROGRESS_EVERY_SECONDS = 0.2
 
 Which = Literal["both", "xero", "crm"]
+T = TypeVar("T")
 
 
 # --- seams --------------------------------------------------------------------------------------------
@@ -199,7 +203,7 @@ def pull_engagement(engagement: Engagement, which: Which = "both", mode: Mode = 
     """Pull the session's connections into `engagement`, showing progress; like `workbench pull`."""
     results = []
     files_only = crm_files_only()
-    with Connector(xero_connection(), crm_connection(), seed=int(st.session_state.get(SEED, 7))) as connector:
+    with session_connector() as connector:
         sources: list[Source] = []
         if which in ("both", "xero"):
             sources.append(connector.xero_source())
@@ -210,6 +214,23 @@ def pull_engagement(engagement: Engagement, which: Which = "both", mode: Mode = 
             results.append(pull(engagement, source, mode=mode, progress=PullProgress()))
     st.session_state.pop(PROFILE, None)
     return results
+
+
+def session_connector() -> Connector:
+    """A Connector on the session's connections. On the sandbox it uses this session's own in-process
+    sandbox (a Connector alone starts a fresh one), so the invoices a pilot creates there are in Xero
+    for the session's next run, as they would be in a real organisation."""
+    xero, crm = xero_connection(), crm_connection()
+    seed = int(st.session_state.get(SEED, 7))
+    if xero.kind != "sandbox" and crm.kind != "sandbox":
+        return Connector(xero, crm, seed=seed)
+    kept = st.session_state.get(SANDBOX)
+    if kept is None or kept[0] != seed:
+        from workbench.sandbox.app import Sandbox
+
+        kept = (seed, Sandbox.demo(seed))
+        st.session_state[SANDBOX] = kept
+    return Connector(xero, crm, sandbox=kept[1], seed=seed)
 
 
 def ensure_demo_pulled() -> None:
@@ -252,6 +273,7 @@ def health_profile(engagement: Engagement) -> HealthProfile | None:
     if cached is not None and cached[0] == key:
         return cast(HealthProfile, cached[1])
     st.session_state.pop(PROFILE, None)  # free the old one before building the next
+    st.session_state.pop(VIEWS, None)
     with st.status("Profiling the engagement...", expanded=False) as status:
         bar = st.progress(0.0)
 
@@ -269,3 +291,22 @@ def health_profile(engagement: Engagement) -> HealthProfile | None:
 def current_profile() -> HealthProfile | None:
     with open_engagement() as engagement:
         return health_profile(engagement)
+
+
+def derived(name: str, build: Callable[[], T], depends: Any = None) -> T:
+    """`build()` once per session, health profile and `depends` (the filters it reads): the figures
+    and tables pages draw from the profile, so that a rerun (every click) redraws them without
+    building them again. One value per name is kept: a new `depends` replaces the old one."""
+    key = cast(tuple[Any, Any], st.session_state.get(PROFILE, (None, None)))[0]
+    views_key, views = st.session_state.get(VIEWS, (None, {}))
+    if key is None:
+        return build()
+    if views_key != key:
+        views = {}
+        st.session_state[VIEWS] = (key, views)
+    found = views.get(name)
+    if found is not None and found[0] == depends:
+        return cast(T, found[1])
+    value = build()
+    views[name] = (depends, value)
+    return value

@@ -18,7 +18,7 @@ def render() -> None:
     tables = profile.tables
     st.caption(f"Data as of {tables.as_of:%d %b %Y}")
 
-    rates = summaries.duplicate_rates(profile)
+    rates = common.derived("duplicate_rates", lambda: summaries.duplicate_rates(profile))
     for column, row in zip(st.columns(len(rates)), rates.itertuples(), strict=True):
         column.metric(row.label, f"{row.rate:.1%} duplicates", f"{row.clusters} clusters", delta_color="off")
 
@@ -26,27 +26,27 @@ def render() -> None:
         ["Duplicate clusters", "Duplicate findings", "CRM ↔ Xero matching"]
     )
     with clusters_tab:
-        widgets.chart(charts.duplicate_rates_figure(rates))
+        widgets.chart("duplicate_rates", lambda: charts.duplicate_rates_figure(rates))
         widgets.cluster_explorer(profile.duplicates, tables)
     with duplicate_findings_tab:
         widgets.findings_explorer(profile.duplicates.findings, "duplicates", tables)
     with matching_tab:
         matching = profile.matching
-        coverage = summaries.match_coverage(matching)
+        coverage = common.derived("match_coverage", lambda: summaries.match_coverage(matching))
         linked = int(coverage.loc[coverage["outcome"].str.startswith("linked"), "organisations"].sum())
         total = int(coverage["organisations"].sum())
         a, b, c = st.columns(3)
         a.metric("CRM organisations linked one-to-one", f"{linked:,} of {total:,}")
         b.metric("CRM organisations not matched", f"{len(matching.unmatched_crm):,}")
         c.metric("Xero contacts with no CRM organisation", f"{len(matching.unmatched_xero):,}")
-        widgets.chart(charts.match_coverage_figure(coverage))
-        widgets.chart(charts.key_coverage_figure(summaries.key_coverage(matching)))
+        widgets.chart("match_coverage", lambda: charts.match_coverage_figure(coverage))
+        widgets.chart("key_coverage", lambda: charts.key_coverage_figure(summaries.key_coverage(matching)))
         st.subheader("Which key to store")
         st.write(matching.key_recommendation.text)
         with st.expander("Keys in numbers"):
             st.dataframe(matching.key_recommendation.table, hide_index=True, width="stretch")
         with st.expander(f"Links ({len(matching.links):,})"):
-            st.dataframe(matching.links, hide_index=True, width="stretch")
+            widgets.long_table(matching.links, "matching-links")
         st.subheader("Matching findings")
         widgets.findings_explorer(matching.findings, "matching", tables)
 

@@ -21,7 +21,10 @@ def render() -> None:
     with hygiene_tab:
         if not profile.hygiene.empty:
             widgets.chart(
-                charts.findings_by_kind_figure(profile.hygiene, "Hygiene findings by kind and severity")
+                "hygiene",
+                lambda: charts.findings_by_kind_figure(
+                    profile.hygiene, "Hygiene findings by kind and severity"
+                ),
             )
         widgets.findings_explorer(profile.hygiene, "hygiene", profile.tables)
     with volumes_tab:
@@ -35,7 +38,7 @@ def render() -> None:
             st.caption(
                 f"Busiest month: {volumes.peak_month} with {volumes.peak_month_invoices:,} sales invoices."
             )
-        widgets.chart(charts.monthly_figure(summaries.monthly_activity(volumes)))
+        widgets.chart("monthly", lambda: charts.monthly_figure(summaries.monthly_activity(volumes)))
         st.subheader("Events per month")
         st.dataframe(volumes.events, hide_index=True, width="stretch")
         left, right = st.columns(2)

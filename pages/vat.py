@@ -24,7 +24,7 @@ def render() -> None:
     for column, severity in zip(columns[1:], ("high", "medium", "low"), strict=True):
         column.metric(severity.capitalize(), f"{int(counts.get(severity, 0)) if counts is not None else 0:,}")
     if not vat.empty:
-        widgets.chart(charts.findings_by_kind_figure(vat, "VAT findings by kind and severity"))
+        widgets.chart("vat", lambda: charts.findings_by_kind_figure(vat, "VAT findings by kind and severity"))
         st.caption("Severities present: " + ", ".join(severities(vat)))
     widgets.findings_explorer(vat, "vat", profile.tables)
 

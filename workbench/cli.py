@@ -6,14 +6,26 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from workbench.commands import connect, engagement, flow, importing, plan, profile, pull, route, sandbox
+from workbench.commands import (
+    connect,
+    demo,
+    engagement,
+    flow,
+    importing,
+    plan,
+    profile,
+    pull,
+    report,
+    route,
+    sandbox,
+)
 from workbench.errors import WorkbenchError
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="workbench", description="Integration Health Check workbench")
     commands = parser.add_subparsers(dest="command", required=True)
-    for module in (sandbox, connect, pull, importing, engagement, profile, route, plan, flow):
+    for module in (sandbox, connect, pull, importing, engagement, profile, route, plan, flow, report, demo):
         module.register(commands)
     return parser
 

@@ -20,6 +20,8 @@ PAGES = (
     "pages/hygiene.py",
     "pages/route.py",
     "pages/plan.py",
+    "pages/flow.py",
+    "pages/report.py",
 )
 
 
@@ -41,6 +43,8 @@ def test_every_page_renders_cleanly(profiled_app: Callable[[], AppTest]) -> None
         "Hygiene & volumes",
         "Route",
         "Mapping plan",
+        "Pilot flow",
+        "Report",
     }
 
 

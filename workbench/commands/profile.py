@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
 import pandas as pd
 
+from workbench.app_support.findings_view import findings_csv
 from workbench.commands.route import day_argument
 from workbench.profile.findings import SEVERITIES
 from workbench.profile.tables import pulled_tables
@@ -17,17 +17,15 @@ from workbench.store import Engagement
 TOP_FINDINGS = 10
 
 
-def _step(step: str, done: int, total: int) -> None:
+def profile_progress(step: str, done: int, total: int) -> None:
+    """The profile's steps as lines on stderr."""
     if step != "done":
         print(f"profiling [{done + 1}/{total}] {step}...", file=sys.stderr, flush=True)
 
 
 def _write_csv(findings: pd.DataFrame, path: Path) -> None:
-    flat = findings.copy()
-    for column in ("records", "evidence"):
-        flat[column] = flat[column].map(lambda value: json.dumps(value, default=str, sort_keys=True))
     path.parent.mkdir(parents=True, exist_ok=True)
-    flat.to_csv(path, index=False)
+    path.write_bytes(findings_csv(findings))
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -35,7 +33,7 @@ def _run(args: argparse.Namespace) -> int:
 
     with Engagement.open(args.engagement, create=False) as engagement:
         tables = pulled_tables(engagement, args.as_of)
-    health = run_profile(tables, None if args.quiet else _step)
+    health = run_profile(tables, None if args.quiet else profile_progress)
     findings = health.findings
     total = sum(health.seconds.values())
     print(f"Health profile of '{args.engagement}' as of {tables.as_of.isoformat()} ({total:.1f} s)")
