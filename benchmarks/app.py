@@ -100,7 +100,7 @@ def report(organisations: int, cold: float, rows: list[Row]) -> None:
         )
     slowest = max(rows, key=lambda row: row[2].seconds)
     print(f"\nslowest cached rerun: {slowest[0]} {slowest[2].seconds:.2f} s")
-    print("(script): of that, the time the page's script ran on the server; the rest is the browser drawing")
+    print("(script): of that, until the browser had the end of the script's run; the rest is drawing")
 
 
 def main() -> None:

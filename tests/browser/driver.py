@@ -179,7 +179,7 @@ WATCH_SCRIPT = """() => {
 @dataclass(frozen=True)
 class Timing:
     seconds: float  # from the action until the page is drawn and idle
-    script_seconds: float  # of which the script was running on the server (as the browser saw it)
+    script_seconds: float  # of which until the browser had the end of the script's run
 
 
 def timed(
