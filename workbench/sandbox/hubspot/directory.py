@@ -3,6 +3,7 @@ property definitions (list, one, create)."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from workbench.sandbox.hubspot.context import Call
@@ -113,6 +114,12 @@ def batch_associations(call: Call) -> tuple[int, Record]:
     return 207, out
 
 
+def _probability(value: Any) -> str:
+    """`1.0`, `0.25`: HubSpot writes a stage's probability as a decimal with at least one fraction digit."""
+    text = format(Decimal(str(value)).normalize(), "f")
+    return text if "." in text else f"{text}.0"
+
+
 def _pipeline(pipeline: Record) -> Record:
     def stamp(record: Record) -> Record:
         return {
@@ -128,7 +135,7 @@ def _pipeline(pipeline: Record) -> Record:
             "displayOrder": s["displayOrder"],
             "metadata": {
                 "isClosed": "true" if s["metadata"]["isClosed"] else "false",
-                "probability": str(s["metadata"]["probability"]),
+                "probability": _probability(s["metadata"]["probability"]),
             },
             "writePermissions": "CRM_PERMISSIONS_ENFORCEMENT",
             **stamp(s),
