@@ -150,7 +150,7 @@ class _Renderer:
             f["field_code"]: {o["id"]: _option_value(o["label"]) for o in f.get("options") or []}
             for fields in (company.organization_fields, company.deal_fields)
             for f in fields
-            if f.get("is_custom_field")
+            if f.get("is_custom_field") and f.get("options")
         }
         self.owner_of_user = {int(u["id"]): OWNER_ID_BASE + n for n, u in enumerate(company.users, start=1)}
         self.stage_of: dict[int, str] = {}
