@@ -8,6 +8,8 @@ Search results never carry associations.
 
 from __future__ import annotations
 
+import json
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
@@ -39,7 +41,7 @@ OPERATORS = (
     "CONTAINS_TOKEN",
     "NOT_CONTAINS_TOKEN",
 )
-Test = Callable[[dict[str, Any]], bool]
+Test = Callable[[Any], bool]  # over anything with .get(property name)
 
 
 def _comparable(kind: str, value: Any, name: str) -> Any:
@@ -169,18 +171,26 @@ def search(call: Call) -> Record:
     if not isinstance(groups, list) or len(groups) > MAX_GROUPS:
         raise validation(f"A search takes at most {MAX_GROUPS} filterGroups")
     tests: list[list[Test]] = []
+    parsed: list[list[tuple[str, str, Any, Test]]] = []
     for group in groups:
         filters = group.get("filters") if isinstance(group, dict) else None
         if not isinstance(filters, list) or len(filters) > MAX_FILTERS_PER_GROUP:
             raise validation(f"Each filterGroup takes 1 to {MAX_FILTERS_PER_GROUP} filters")
-        tests.append([_filter(call, f, kinds)[3] for f in filters])
+        parsed.append([_filter(call, f, kinds) for f in filters])
+        tests.append([f[3] for f in parsed[-1]])
     if sum(len(t) for t in tests) > MAX_FILTERS:
         raise validation(f"A search takes at most {MAX_FILTERS} filters in all")
     sort_name, descending = _sort(body.get("sorts"), kinds)
-    records = _candidates(call, sort_name)
-    matched = [r for r in records if _matches(call, r, tests)]
-    if descending:
-        matched.reverse()
+    query = json.dumps(
+        [object_type, groups, body.get("sorts"), body.get("query")], default=str, sort_keys=True
+    )
+    matched = call.store.search_matches(query)
+    if matched is None:
+        records = _candidates(call, sort_name, _modified_window(call, parsed))
+        matched = [r for r in records if _matches(call, r, tests)]
+        if descending:
+            matched.reverse()
+        call.store.keep_search(query, matched)
     page = matched[after : after + limit]
     names = wanted_properties(call, object_type, body.get("properties") or None)
     out: Record = {"total": len(matched), "results": [render(call, object_type, r, names) for r in page]}
@@ -189,9 +199,51 @@ def search(call: Call) -> Record:
     return out
 
 
-def _candidates(call: Call, sort_name: str) -> list[Record]:
-    """Live records in ascending (sort value, id) order; records without the value sort first."""
-    return call.store.ordered(call.object_type, _index_field(call, sort_name))[1]
+def _candidates(call: Call, sort_name: str, window: tuple[datetime, datetime | None] | None) -> list[Record]:
+    """Live records in ascending (sort value, id) order (records without the value first); only those
+    last modified inside `window` when every filter group bounds the last-modified date."""
+    field = _index_field(call, sort_name)
+    if window is None:
+        return call.store.ordered(call.object_type, field)[1]
+    keys, records = call.store.ordered(call.object_type, "updatedAt")
+    low, high = window
+    start = bisect_left(keys, (low, -1))
+    end = len(keys) if high is None else bisect_right(keys, (high, 1 << 62))
+    chosen = records[start:end]
+    if field == "updatedAt":
+        return chosen
+    return sorted(chosen, key=lambda r: _key_of(r, field))
+
+
+def _key_of(record: Record, field: str) -> tuple[Any, ...]:
+    if field == "id":
+        return (int(record["id"]),)
+    if field == "createdAt":
+        return (record["createdAt"], int(record["id"]))
+    value = record["properties"].get(field)
+    return (value is not None, value if value is not None else 0, int(record["id"]))
+
+
+def _modified_window(
+    call: Call, groups: list[list[tuple[str, str, Any, Test]]]
+) -> tuple[datetime, datetime | None] | None:
+    """The span of last-modified dates the filters allow, when every group bounds it from below."""
+    modified = MODIFIED[call.object_type]
+    lows: list[datetime] = []
+    highs: list[datetime | None] = []
+    for group in groups:
+        low = max(
+            (b for n, op, b, _ in group if n == modified and op in ("GTE", "GT", "EQ", "BETWEEN")),
+            default=None,
+        )
+        high = min((b for n, op, b, _ in group if n == modified and op in ("LTE", "LT", "EQ")), default=None)
+        if low is None:
+            return None
+        lows.append(low)
+        highs.append(high)
+    if not lows:
+        return None
+    return min(lows), None if any(h is None for h in highs) else max(h for h in highs if h is not None)
 
 
 def _index_field(call: Call, sort_name: str) -> str:
@@ -204,8 +256,30 @@ def _index_field(call: Call, sort_name: str) -> str:
     return sort_name
 
 
+class _Values:
+    """A record's property values for the filters, derived ones computed only when a filter asks."""
+
+    def __init__(self, call: Call, record: Record) -> None:
+        self.call, self.record = call, record
+        self.derived: dict[str, Any] | None = None
+
+    def get(self, name: str) -> Any:
+        record = self.record
+        if name == "hs_object_id":
+            return int(record["id"])
+        if name == MODIFIED[self.call.object_type]:
+            return record["updatedAt"]
+        if name == "createdate":
+            return record["createdAt"]
+        if name in record["properties"]:
+            return record["properties"][name]
+        if self.derived is None:
+            self.derived = all_values(self.call, self.call.object_type, record)
+        return self.derived.get(name)
+
+
 def _matches(call: Call, record: Record, tests: list[list[Test]]) -> bool:
     if not tests:
         return True
-    values = all_values(call, call.object_type, record)
+    values = _Values(call, record)
     return any(all(test(values) for test in group) for group in tests)

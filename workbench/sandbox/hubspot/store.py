@@ -28,6 +28,7 @@ LABELS = {1: "Primary", 2: "Primary", 5: "Primary", 6: "Primary"}
 
 
 def _utc(value: Any) -> Any:
+    """A copy with every instant aware UTC (new dicts and lists all the way down: the portal is shared)."""
     if isinstance(value, datetime):
         return value.replace(tzinfo=value.tzinfo or UTC).astimezone(UTC)
     if isinstance(value, dict):
@@ -43,10 +44,10 @@ class PortalStore:
     def __init__(self, portal: HubSpotPortal) -> None:
         self.portal_id = portal.portal_id
         self.objects: dict[str, dict[int, Record]] = {
-            t: {int(r["id"]): _utc(copy.deepcopy(r)) for r in getattr(portal, t)} for t in OBJECT_TYPES
+            t: {int(r["id"]): _utc(r) for r in getattr(portal, t)} for t in OBJECT_TYPES
         }
-        self.owners = [_utc(copy.deepcopy(o)) for o in portal.owners]
-        self.pipelines = [_utc(copy.deepcopy(p)) for p in portal.pipelines]
+        self.owners = [_utc(o) for o in portal.owners]
+        self.pipelines = [_utc(p) for p in portal.pipelines]
         self.stages = {s["id"]: (p["id"], s) for p in self.pipelines for s in p["stages"]}
         self.definitions: dict[str, list[Record]] = {
             t: standard_definitions(t) + [custom_definition(d) for d in portal.properties.get(t, [])]
@@ -65,6 +66,17 @@ class PortalStore:
         self.created_definitions: dict[str, list[str]] = {t: [] for t in OBJECT_TYPES}
         self._version = 0
         self._indexes: dict[tuple[str, str], tuple[int, list[tuple[Any, int]], list[Record]]] = {}
+        # one search query's matches, so paging through it reads the records once, not once a page
+        self._searches: dict[str, tuple[int, list[Record]]] = {}
+
+    def search_matches(self, query: str) -> list[Record] | None:
+        cached = self._searches.get(query)
+        return cached[1] if cached is not None and cached[0] == self._version else None
+
+    def keep_search(self, query: str, matched: list[Record]) -> None:
+        if len(self._searches) > 32:
+            self._searches.clear()
+        self._searches[query] = (self._version, matched)
 
     def _link(self, source: str, from_id: int, target: str, to_id: int, type_id: int) -> None:
         self.links.setdefault((source, target), {}).setdefault(from_id, []).append((to_id, type_id))
