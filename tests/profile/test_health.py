@@ -13,7 +13,7 @@ from workbench.sandbox.demo.problems import PROBLEM_KINDS
 RECALL, PRECISION = 0.98, 0.95
 
 
-@pytest.fixture(scope="module", params=["demo", "other_demo"])
+@pytest.fixture(scope="module", params=["demo", "other_demo", "hubspot_demo"])
 def profiled(request: pytest.FixtureRequest) -> tuple[PulledDemo, HealthProfile]:
     pulled: PulledDemo = request.getfixturevalue(request.param)
     return pulled, run_profile(pulled.tables)
@@ -55,3 +55,15 @@ def test_progress_is_reported_for_every_step(demo: PulledDemo) -> None:
     assert set(health.seconds) == set(STEPS)
     counts = health.counts()
     assert counts["findings"].sum() == len(health.findings)
+
+
+def test_the_same_client_kept_in_hubspot_gets_the_same_findings(
+    demo: PulledDemo, hubspot_demo: PulledDemo
+) -> None:
+    def found(pulled: PulledDemo) -> set[tuple[str, str, str]]:
+        findings = run_profile(pulled.tables).findings
+        return set(
+            zip(findings["kind"], findings["subject_table"], findings["subject_id"].astype(str), strict=True)
+        )
+
+    assert found(hubspot_demo) == found(demo)

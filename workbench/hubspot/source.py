@@ -10,6 +10,7 @@ deals' line items by id, 100 a call, so a line removed from a changed deal disap
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Mapping
 from datetime import datetime
@@ -165,6 +166,7 @@ class HubSpotSource:
     ) -> EndpointPlan:
         modified = MODIFIED_PROPERTY[object_type]
 
+        @functools.cache
         def properties() -> list[str]:
             custom = [d["name"] for d in saved(PROPERTIES_OF[object_type]) if not d.get("hubspotDefined")]
             return list(dict.fromkeys([*standard, modified, *custom]))
@@ -208,6 +210,7 @@ class HubSpotSource:
     ) -> EndpointPlan:
         """From the ids saved by `parent` in this pull, 1,000 a call; the page token is the batch index."""
 
+        @functools.cache  # the parent's saved pages are read once, not once a batch
         def ids() -> list[str]:
             return sorted({str(r["id"]) for r in saved(parent) if not r.get("archived")}, key=int)
 
@@ -229,18 +232,22 @@ class HubSpotSource:
     def _line_items(self, saved: Callable[[str], list[RawRecord]]) -> EndpointPlan:
         """The line items of this pull's deals by id, 100 a batch read."""
 
+        @functools.cache
         def ids() -> list[str]:
             found = {t["id"] for record in saved("deal_line_items") for t in record.get("to") or []}
             return sorted(found, key=int)
+
+        @functools.cache
+        def properties() -> list[str]:
+            custom = [d["name"] for d in saved("line_item_properties") if not d.get("hubspotDefined")]
+            return list(dict.fromkeys([*LINE_ITEM_PROPERTIES, *custom]))
 
         def fetch(token: str | None) -> FetchedPage:
             wanted, index = ids(), int(token or 0)
             batch = wanted[index * BATCH_LIMIT : (index + 1) * BATCH_LIMIT]
             if not batch:
                 return FetchedPage([], None)
-            custom = [d["name"] for d in saved("line_item_properties") if not d.get("hubspotDefined")]
-            properties = list(dict.fromkeys([*LINE_ITEM_PROPERTIES, *custom]))
-            records = self.client.read_batch("line_items", batch, properties=properties)
+            records = self.client.read_batch("line_items", batch, properties=properties())
             more = (index + 1) * BATCH_LIMIT < len(wanted)
             return FetchedPage(records, str(index + 1) if more else None)
 
