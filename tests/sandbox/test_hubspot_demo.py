@@ -33,8 +33,13 @@ def test_the_portal_holds_every_pipedrive_record_under_the_same_id(sandbox: Sand
     assert set(portal.objects["contacts"]) == {p["id"] for p in pipedrive.persons}
     assert set(portal.objects["deals"]) == {d["id"] for d in pipedrive.deals}
     assert len(portal.objects["line_items"]) == len(pipedrive.deal_products)
+    vat_field = next(
+        f["field_code"] for f in pipedrive.organization_fields if f["field_name"] == "VAT number"
+    )
     for org in pipedrive.organizations:
-        assert portal.objects["companies"][org["id"]]["properties"]["name"] == org["name"]
+        company = portal.objects["companies"][org["id"]]["properties"]
+        assert company["name"] == org["name"]
+        assert company.get("vat_number") == org["custom_fields"].get(vat_field)
     won = {d["id"] for d in pipedrive.deals if d["status"] == "won"}
     assert {
         i for i, d in portal.objects["deals"].items() if system_values(portal, "deals", d)["hs_is_closed_won"]
@@ -72,3 +77,12 @@ def test_the_sandbox_serves_hubspot_by_path_and_by_host_and_keeps_its_writes(tmp
     assert json.loads(state.read_text())["hubspot"]["deals"]
     again = Sandbox.demo(3, SMALL, state_file=state)
     assert again.hubspot.store.objects["deals"][1]["properties"]["dealname"] == "Renamed in the sandbox"
+
+
+def test_the_manifest_command_prints_the_hubspot_client(capsys: pytest.CaptureFixture[str]) -> None:
+    from workbench.cli import main
+
+    assert main(["sandbox", "manifest", "--crm", "hubspot", "--organisations", "20"]) == 0
+    manifest = json.loads(capsys.readouterr().out)
+    assert manifest["params"]["crm"] == "hubspot" and manifest["counts"]["hubspot.companies"] == 20
+    assert any("hubspot.company" in p["records"] for p in manifest["problems"])
