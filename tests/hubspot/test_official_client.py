@@ -99,3 +99,61 @@ def test_errors_reach_the_sdk_in_hubspots_shape(served: tuple[Sandbox, str]) -> 
     with pytest.raises(DealsApiException) as refused:
         stranger.crm.deals.basic_api.get_page(limit=1)
     assert refused.value.status == 401
+
+
+def test_searches_owners_line_items_and_batch_associations_through_the_sdk(
+    served: tuple[Sandbox, str],
+) -> None:
+    from hubspot.crm.associations.v4 import BatchInputPublicFetchAssociationsBatchRequest
+    from hubspot.crm.deals import Filter, FilterGroup, PublicObjectSearchRequest
+
+    sandbox, host = served
+    client = _sdk(host)
+    request = PublicObjectSearchRequest(
+        filter_groups=[
+            FilterGroup(filters=[Filter(property_name="hs_is_closed_won", operator="EQ", value="true")])
+        ],
+        sorts=["hs_lastmodifieddate"],
+        properties=["dealname", "hs_lastmodifieddate"],
+        limit=200,
+    )
+    found = client.crm.deals.search_api.do_search(public_object_search_request=request)
+    won = {d["id"] for d in sandbox.client.pipedrive.deals if d["status"] == "won"}
+    assert found.total == len(won) and {int(d.id) for d in found.results} <= won
+    stamps = [d.properties["hs_lastmodifieddate"] for d in found.results]
+    assert stamps == sorted(stamps)
+    owners = client.crm.owners.owners_api.get_page(limit=100)
+    assert {o.email for o in owners.results} <= {u["email"] for u in sandbox.client.pipedrive.users}
+    lines = client.crm.line_items.basic_api.get_page(
+        limit=10, properties=["name", "quantity", "price", "amount"]
+    )
+    assert len(lines.results) == 10 and all(line.properties["amount"] for line in lines.results)
+    deal_ids = sorted({line["deal_id"] for line in sandbox.client.pipedrive.deal_products})[:5]
+    batch = client.crm.associations.v4.batch_api.get_page(
+        from_object_type="deals",
+        to_object_type="line_items",
+        batch_input_public_fetch_associations_batch_request=BatchInputPublicFetchAssociationsBatchRequest(
+            inputs=[{"id": str(i)} for i in deal_ids]
+        ),
+    )
+    expected = {
+        str(i): sorted(str(p["id"]) for p in sandbox.client.pipedrive.deal_products if p["deal_id"] == i)
+        for i in deal_ids
+    }
+    assert {r._from.id: sorted(t.to_object_id for t in r.to) for r in batch.results} == expected
+    assert batch.results[0].to[0].association_types[0].type_id == 19
+
+
+def test_the_sdks_oauth_token_call_refreshes_a_thirty_minute_token(served: tuple[Sandbox, str]) -> None:
+    from workbench.sandbox.credentials import HUBSPOT_CLIENT_ID, HUBSPOT_CLIENT_SECRET, HUBSPOT_REFRESH_TOKEN
+
+    _, host = served
+    tokens = HubSpot(host=host).oauth.tokens_api.create(
+        grant_type="refresh_token",
+        client_id=HUBSPOT_CLIENT_ID,
+        client_secret=HUBSPOT_CLIENT_SECRET,
+        refresh_token=HUBSPOT_REFRESH_TOKEN,
+    )
+    assert tokens.expires_in == 1800 and tokens.token_type == "bearer"
+    deals = HubSpot(access_token=tokens.access_token, host=host).crm.deals.basic_api.get_page(limit=3)
+    assert len(deals.results) == 3
