@@ -24,6 +24,13 @@ class PulledDemo:
     def problems(self) -> list[dict[str, Any]]:
         return list(self.manifest["problems"])
 
+    @property
+    def org_key(self) -> str:
+        """How the manifest names a CRM organisation: `pipedrive.organization` or `hubspot.company`."""
+        return (
+            "hubspot.company" if self.manifest["params"].get("crm") == "hubspot" else "pipedrive.organization"
+        )
+
 
 def pulled_demo(
     folder: Path, seed: int = 7, organisations: int | None = None, crm: str = "pipedrive"
