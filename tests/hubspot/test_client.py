@@ -10,7 +10,7 @@ import pytest
 from tests.hubspot.harness import hubspot_harness
 from tests.sandbox.hubspot_support import START, hubspot_portal
 from workbench.errors import ApiError, AuthError, ConfigurationError, RateLimitExhausted
-from workbench.hubspot.client import SearchCursor, epoch_ms
+from workbench.hubspot.search import SearchCursor, epoch_ms
 from workbench.sandbox.hubspot import HubSpotLimits
 
 

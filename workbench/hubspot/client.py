@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import httpx
@@ -27,13 +27,12 @@ from workbench.errors import (
     TransientFailure,
 )
 from workbench.http import ApiSession, Clock, HubSpotBudget, HubSpotSearchBudget, SystemClock
-from workbench.hubspot.models import AssociationBatch, ErrorBody, ObjectPage, SearchPage, parse_moment
+from workbench.hubspot.models import AssociationBatch, ErrorBody, ObjectPage, SearchPage
+from workbench.hubspot.search import SEARCH_LIMIT, SearchCursor, SearchStep, epoch_ms, next_cursor
 from workbench.pipedrive.client import encode_json
 
 HUBSPOT_API = "https://api.hubapi.com"
 PAGE_LIMIT = 100  # object lists: at most 100 a page
-SEARCH_LIMIT = 200  # search: at most 200 a page
-SEARCH_RESULT_CAP = 10_000  # search refuses `after` at or past this
 BATCH_LIMIT = 100  # batch read / update inputs
 ASSOCIATION_BATCH_LIMIT = 1_000  # v4 association batch read inputs
 OBJECT_TYPES = ("companies", "contacts", "deals", "line_items", "products")
@@ -59,38 +58,6 @@ def hubspot_sessions(client: httpx.Client, clock: Clock | None = None) -> tuple[
     return ApiSession("HubSpot", client, budget, clock=clock), ApiSession(
         "HubSpot", client, search, clock=clock
     )
-
-
-def epoch_ms(moment: datetime) -> int:
-    instant = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-    return int(instant.timestamp() * 1000)
-
-
-@dataclass(frozen=True)
-class SearchCursor:
-    """Where a changes-since search stands: the window's start (inclusive, epoch ms), the offset within
-    it, and, when one instant alone holds more than 10,000 changes, the last id read at that instant."""
-
-    since_ms: int
-    after: int = 0
-    last_id: int | None = None
-
-    def text(self) -> str:
-        return f"{self.since_ms}:{self.after}:{'' if self.last_id is None else self.last_id}"
-
-    @classmethod
-    def parse(cls, text: str) -> SearchCursor:
-        since, after, last = text.split(":")
-        return cls(int(since), int(after), int(last) if last else None)
-
-
-@dataclass
-class SearchStep:
-    """One page of a changes-since search and the cursor of the next page (None: done)."""
-
-    records: list[dict[str, Any]]
-    following: SearchCursor | None
-    total: int
 
 
 @dataclass
@@ -170,7 +137,7 @@ class HubSpotClient:
         answer = self._json(response, endpoint)
         page = _parse(SearchPage, answer, endpoint)
         records: list[dict[str, Any]] = answer["results"]
-        return SearchStep(records, _following(cursor, page, records, modified), page.total)
+        return SearchStep(records, next_cursor(cursor, page, records, modified), page.total)
 
     def changed_since(
         self, object_type: str, since: datetime, *, properties: Sequence[str] = ()
@@ -370,29 +337,6 @@ class HubSpotClient:
             raise ApiError(
                 "HubSpot", status, endpoint, detail or "unexpected status", hint=_hint(status, error)
             )
-
-
-def _following(
-    cursor: SearchCursor, page: SearchPage, records: list[dict[str, Any]], modified: str
-) -> SearchCursor | None:
-    """The next search page's cursor: the next offset, or a new window before the 10,000 cap."""
-    if page.paging is None or page.paging.next is None or not records:
-        if cursor.last_id is not None:  # done with the crowded instant: carry on just after it
-            return SearchCursor(cursor.since_ms + 1)
-        return None
-    after = int(page.paging.next.after)
-    if after + SEARCH_LIMIT <= SEARCH_RESULT_CAP:
-        return SearchCursor(cursor.since_ms, after, cursor.last_id)
-    last = records[-1]
-    if cursor.last_id is not None:
-        return SearchCursor(cursor.since_ms, 0, int(last["id"]))
-    moment = parse_moment((last.get("properties") or {}).get(modified) or last.get("updatedAt"))
-    if not isinstance(moment, datetime):
-        raise _malformed("POST /search", f"object {last.get('id')} has no readable {modified}")
-    latest = epoch_ms(moment)
-    if latest > cursor.since_ms:
-        return SearchCursor(latest)
-    return SearchCursor(cursor.since_ms, 0, int(last["id"]))  # 10,000 changes at one instant: go by id
 
 
 def _wire_values(values: Mapping[str, Any]) -> dict[str, Any]:

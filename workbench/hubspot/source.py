@@ -21,12 +21,10 @@ from workbench.hubspot.client import (
     BATCH_LIMIT,
     MODIFIED_PROPERTY,
     PAGE_LIMIT,
-    SEARCH_LIMIT,
     HubSpotClient,
-    SearchCursor,
-    epoch_ms,
 )
 from workbench.hubspot.models import parse_moment
+from workbench.hubspot.search import SEARCH_LIMIT, SearchCursor, epoch_ms
 from workbench.pipedrive.canonicalise import PreviousRows
 from workbench.pipedrive.source import previous_rows as _rows_of
 from workbench.pull.runner import minimum_paged_calls

@@ -115,7 +115,8 @@ class HubSpotEmulator:
                             "VALIDATION_ERROR",
                         ),
                     )
-            now = self.clock.now().replace(microsecond=(self.clock.now().microsecond // 1000) * 1000)
+            moment = self.clock.now()
+            now = moment.replace(microsecond=moment.microsecond // 1000 * 1000)  # the wire has milliseconds
             call = Call(
                 self.store, request, route.params, now, "/crm" + path.split("/crm", 1)[-1], object_type
             )
