@@ -74,9 +74,27 @@ XERO_SCOPES = (
 )  # granular scopes for new apps
 PIPEDRIVE_AUTHORIZE_URL = "https://oauth.pipedrive.com/oauth/authorize"
 PIPEDRIVE_TOKEN_URL = "https://oauth.pipedrive.com/oauth/token"
+HUBSPOT_AUTHORIZE_URL = "https://app.hubspot.com/oauth/authorize"
+HUBSPOT_TOKEN_URL = "https://api.hubapi.com/oauth/v1/token"
+HUBSPOT_SCOPES = (
+    "crm.objects.companies.read",
+    "crm.objects.contacts.read",
+    "crm.objects.deals.read",
+    "crm.objects.deals.write",
+    "crm.objects.line_items.read",
+    "crm.objects.owners.read",
+    "crm.schemas.deals.write",
+    "e-commerce",
+)
 REFRESH_MARGIN_SECONDS = 60
 XERO_RECONNECT_HINT = "reconnect Xero: run `workbench connect xero` (or Connect in the app) and sign in again"
 PIPEDRIVE_RECONNECT_HINT = "reconnect Pipedrive: run `workbench connect pipedrive` and approve the app again"
+HUBSPOT_RECONNECT_HINT = (
+    "reconnect HubSpot: run `workbench connect hubspot --oauth` and approve the app again"
+)
+# token-endpoint error codes that mean the grant itself is gone (HubSpot names them in `status`)
+_GRANT_GONE = frozenset({"invalid_grant", "BAD_REFRESH_TOKEN", "BAD_AUTH_CODE"})
+_CLIENT_REFUSED = frozenset({"invalid_client", "unauthorized_client", "BAD_CLIENT_ID"})
 
 log = logging.getLogger(__name__)
 _ERROR_CODE = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
@@ -251,9 +269,13 @@ def _token_call(
     client_id: str,
     client_secret: str | None,
     service: str,
+    *,
+    secret_in_form: bool = False,
 ) -> httpx.Response:
     headers = {"Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json"}
-    if client_secret is not None:
+    if client_secret is not None and secret_in_form:
+        form = {**form, "client_id": client_id, "client_secret": client_secret}  # HubSpot's way
+    elif client_secret is not None:
         headers["Authorization"] = _basic(client_id, client_secret)
     else:
         form = {**form, "client_id": client_id}  # a public (PKCE) client: no secret, id in the body
@@ -279,7 +301,9 @@ def _error_code(response: httpx.Response) -> str:
         body = response.json()
     except ValueError:
         return f"HTTP {response.status_code}"
-    return _safe_code(body.get("error")) if isinstance(body, dict) else f"HTTP {response.status_code}"
+    if not isinstance(body, dict):
+        return f"HTTP {response.status_code}"
+    return _safe_code(body.get("error") or body.get("status"))  # HubSpot: {"status": "BAD_REFRESH_TOKEN"}
 
 
 def _token_from_response(
@@ -299,9 +323,9 @@ def _token_from_response(
     if response.status_code != 200:
         code = _error_code(response)
         label = f"{service} connection '{name}'" if name else f"the {service} sign-in"
-        if code == "invalid_grant":
+        if code in _GRANT_GONE:
             raise ReconnectRequired(f"{label} has expired or was revoked", hint=reconnect_hint)
-        if code in ("invalid_client", "unauthorized_client"):
+        if code in _CLIENT_REFUSED:
             raise AuthError(
                 f"{service} refused the app's client credentials ({code}) for {label}",
                 hint="check the client id and secret in the app's settings",
@@ -352,6 +376,7 @@ class _RefreshingOAuth(_SyncAuth):
     service = "OAuth"
     reconnect_hint = ""
     save_failed_hint = "fix the token store directory, then connect again"
+    secret_in_form = False  # client credentials in the form body instead of Basic auth
 
     def __init__(
         self,
@@ -392,7 +417,13 @@ class _RefreshingOAuth(_SyncAuth):
                 )
             form = {"grant_type": "refresh_token", "refresh_token": current.refresh_token}
             response = _token_call(
-                self.token_client, self.token_url, form, self.client_id, self._client_secret, self.service
+                self.token_client,
+                self.token_url,
+                form,
+                self.client_id,
+                self._client_secret,
+                self.service,
+                secret_in_form=self.secret_in_form,
             )
             fresh = _token_from_response(
                 response, self.now, current, self.service, self.name, self.reconnect_hint
@@ -649,4 +680,89 @@ class PipedriveApiToken(_SyncAuth):
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         request.headers["x-api-token"] = self._api_token
+        yield request
+
+
+class HubSpotOAuth(_RefreshingOAuth):
+    """A HubSpot OAuth connection from the store: 30-minute access tokens refreshed ahead of expiry
+    (HubSpot says a 401 is no signal to refresh, so `expires_in` is tracked); the refresh token does
+    not expire and is kept when the answer repeats it. Client id and secret go in the form body."""
+
+    service = "HubSpot"
+    reconnect_hint = HUBSPOT_RECONNECT_HINT
+    secret_in_form = True
+
+    def __init__(
+        self,
+        store: TokenStore,
+        name: str,
+        *,
+        client_id: str,
+        client_secret: str,
+        token_client: httpx.Client,
+        token_url: str = HUBSPOT_TOKEN_URL,
+        now: Callable[[], float] = time.time,
+        refresh_margin_seconds: float = REFRESH_MARGIN_SECONDS,
+    ) -> None:
+        super().__init__(
+            store,
+            name,
+            client_id=client_id,
+            client_secret=client_secret,
+            token_client=token_client,
+            token_url=token_url,
+            now=now,
+            refresh_margin_seconds=refresh_margin_seconds,
+        )
+
+
+def exchange_hubspot_code(
+    client: httpx.Client,
+    *,
+    client_id: str,
+    client_secret: str,
+    code: str,
+    redirect_uri: str,
+    token_url: str = HUBSPOT_TOKEN_URL,
+    now: Callable[[], float] = time.time,
+) -> StoredToken:
+    """Trade a HubSpot authorisation code for a token set (client credentials in the form body)."""
+    form = {"grant_type": "authorization_code", "code": code, "redirect_uri": redirect_uri}
+    response = _token_call(client, token_url, form, client_id, client_secret, "HubSpot", secret_in_form=True)
+    return _token_from_response(response, now, None, "HubSpot", "", HUBSPOT_RECONNECT_HINT)
+
+
+class HubSpotAccessToken(_SyncAuth):
+    """A HubSpot private-app (or service key) access token, sent as `Authorization: Bearer`."""
+
+    requires_request_body = False
+
+    def __init__(self, access_token: str) -> None:
+        if not access_token:
+            raise ConfigurationError(
+                "the HubSpot access token is empty",
+                hint="copy it from HubSpot > Settings > Integrations > Private apps (or Service keys)",
+            )
+        self._access_token = access_token
+
+    @classmethod
+    def from_store(cls, store: TokenStore, name: str = "hubspot") -> HubSpotAccessToken:
+        token = store.load(name)
+        if token is None:
+            raise ConfigurationError(
+                f"there is no HubSpot connection called '{name}'",
+                hint="run `workbench connect hubspot` first",
+            )
+        return cls(token.access_token)
+
+    @staticmethod
+    def save(store: TokenStore, access_token: str, name: str = "hubspot") -> None:
+        """Keep a private-app token in the store (it lasts until it is rotated in HubSpot)."""
+        store.save(name, StoredToken(access_token=access_token, token_type="private_app", expires_at=None))
+
+    def __repr__(self) -> str:
+        return "HubSpotAccessToken(<redacted>)"
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        request.headers["Authorization"] = f"Bearer {self._access_token}"
         yield request

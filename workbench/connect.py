@@ -12,15 +12,20 @@ from urllib.parse import quote, urlencode, urlsplit
 import httpx
 
 from workbench.auth import (
+    HUBSPOT_AUTHORIZE_URL,
+    HUBSPOT_SCOPES,
+    HUBSPOT_TOKEN_URL,
     PIPEDRIVE_AUTHORIZE_URL,
     PIPEDRIVE_TOKEN_URL,
     XERO_AUTHORIZE_URL,
     XERO_CONNECTIONS_URL,
     XERO_TOKEN_URL,
+    HubSpotAccessToken,
     PipedriveApiToken,
     PkceStart,
     XeroClientCredentials,
     choose_xero_tenant,
+    exchange_hubspot_code,
     exchange_pipedrive_code,
     exchange_xero_code,
     read_authorization_response,
@@ -182,6 +187,62 @@ def connect_pipedrive_oauth(
         token_url=token_url,
     )
     extra = {**token.extra, "client_id": client_id, "client_secret": client_secret, "token_url": token_url}
+    token = token.model_copy(update={"extra": extra})
+    store.save(name, token)
+    return token
+
+
+def connect_hubspot_token(
+    store: TokenStore, access_token: str, name: str = "hubspot", api_base: str | None = None
+) -> None:
+    """Save a HubSpot private-app token (`api_base`: a served sandbox's `/hubspot` instead of HubSpot)."""
+    HubSpotAccessToken.save(store, access_token.strip(), name)
+    if api_base:
+        saved = store.load(name)
+        if saved is not None:
+            store.save(name, saved.model_copy(update={"extra": {**saved.extra, "api_base": api_base}}))
+
+
+def connect_hubspot_oauth(
+    *,
+    client_id: str,
+    client_secret: str,
+    store: TokenStore,
+    name: str,
+    redirect_uri: str,
+    authorize: Callable[[str], str],
+    token_client: httpx.Client,
+    authorize_url: str = HUBSPOT_AUTHORIZE_URL,
+    token_url: str = HUBSPOT_TOKEN_URL,
+    api_base: str | None = None,
+) -> StoredToken:
+    """Sign in to HubSpot (authorization code), save the token set under `name` and return it.
+
+    The app's client id and secret are kept with the token (in the private store only): every refresh
+    of HubSpot's 30-minute access tokens sends both.
+    """
+    state = secrets.token_urlsafe(24)
+    query = urlencode(
+        {
+            "client_id": client_id,
+            "redirect_uri": redirect_uri,
+            "scope": " ".join(HUBSPOT_SCOPES),
+            "state": state,
+        },
+        quote_via=quote,
+    )
+    code = read_authorization_response(authorize(f"{authorize_url}?{query}"), state)
+    token = exchange_hubspot_code(
+        token_client,
+        client_id=client_id,
+        client_secret=client_secret,
+        code=code,
+        redirect_uri=redirect_uri,
+        token_url=token_url,
+    )
+    extra = {**token.extra, "client_id": client_id, "client_secret": client_secret, "token_url": token_url}
+    if api_base:
+        extra["api_base"] = api_base
     token = token.model_copy(update={"extra": extra})
     store.save(name, token)
     return token

@@ -15,8 +15,11 @@ from typing import Literal
 import httpx
 
 from workbench.auth import (
+    HUBSPOT_TOKEN_URL,
     PIPEDRIVE_TOKEN_URL,
     XERO_TOKEN_URL,
+    HubSpotAccessToken,
+    HubSpotOAuth,
     PipedriveApiToken,
     PipedriveOAuth,
     XeroClientCredentials,
@@ -24,6 +27,8 @@ from workbench.auth import (
 )
 from workbench.errors import ConfigurationError
 from workbench.http import ApiSession, Clock, SteppedClock, SystemClock, Transport, XeroBudget, build_client
+from workbench.hubspot.client import HUBSPOT_API, HubSpotClient, hubspot_sessions
+from workbench.hubspot.source import HubSpotSource
 from workbench.pipedrive.client import PipedriveClient, pipedrive_session
 from workbench.pipedrive.source import PipedriveSource
 from workbench.pull.source import Source
@@ -33,8 +38,12 @@ from workbench.xero.client import XERO_API
 from workbench.xero.source import XeroSource, xero_source
 
 XeroKind = Literal["sandbox", "custom", "oauth"]
-CrmKind = Literal["sandbox", "pipedrive-token", "pipedrive-oauth"]
+CrmKind = Literal[
+    "sandbox", "pipedrive-token", "pipedrive-oauth", "hubspot-sandbox", "hubspot-token", "hubspot-oauth"
+]
 SANDBOX_PIPEDRIVE_BASE = "https://sandbox.pipedrive.com"
+HUBSPOT_KINDS = ("hubspot-sandbox", "hubspot-token", "hubspot-oauth")
+HUBSPOT_TOKEN_ENV = "HUBSPOT_ACCESS_TOKEN"
 
 
 @dataclass(frozen=True)
@@ -49,12 +58,23 @@ class XeroConnection:
 
 @dataclass(frozen=True)
 class CrmConnection:
-    """`sandbox`; `pipedrive-token` (an API token saved with `workbench connect pipedrive`, or
-    PIPEDRIVE_API_TOKEN in the environment) with the company's domain; or `pipedrive-oauth`."""
+    """`sandbox` (the sandbox's Pipedrive); `pipedrive-token` (an API token saved with `workbench connect
+    pipedrive`, or PIPEDRIVE_API_TOKEN in the environment) with the company's domain; `pipedrive-oauth`;
+    `hubspot-sandbox` (the sandbox's HubSpot); `hubspot-token` (a private-app token saved with `workbench
+    connect hubspot`, or HUBSPOT_ACCESS_TOKEN in the environment); or `hubspot-oauth`. `name` is the
+    saved connection's name (default: the CRM's)."""
 
     kind: CrmKind = "sandbox"
-    name: str = "pipedrive"
+    name: str | None = None
     company_domain: str | None = None
+
+    @property
+    def crm(self) -> str:
+        return "hubspot" if self.kind in HUBSPOT_KINDS else "pipedrive"
+
+    @property
+    def saved_as(self) -> str:
+        return self.name or self.crm
 
 
 class Connector:
@@ -89,7 +109,10 @@ class Connector:
         if self._sandbox is None:
             from workbench.sandbox.app import Sandbox
 
-            self._sandbox = Sandbox.demo(self._seed)
+            # a HubSpot client's invoices reference HubSpot deals, so the demo is generated as one
+            self._sandbox = Sandbox.demo(
+                self._seed, crm="hubspot" if self.crm.kind == "hubspot-sandbox" else "pipedrive"
+            )
         return self._sandbox
 
     def _sandbox_transport(self) -> Transport:
@@ -182,7 +205,9 @@ class Connector:
         api_base = str(token.extra.get("api_base") or XERO_API)
         return xero_source(session, self.xero.tenant_id or token.tenant_id, api_base)
 
-    def crm_source(self, engagement: Engagement | None = None) -> PipedriveSource:
+    def crm_source(self, engagement: Engagement | None = None) -> PipedriveSource | HubSpotSource:
+        if self.crm.crm == "hubspot":
+            return self.hubspot_source(engagement)
         kind = self.crm.kind
         if kind == "sandbox":
             from workbench.sandbox import credentials
@@ -200,7 +225,7 @@ class Connector:
                 client.auth = (
                     PipedriveApiToken(env_token)
                     if env_token
-                    else PipedriveApiToken.from_store(self.store, self.crm.name)
+                    else PipedriveApiToken.from_store(self.store, self.crm.saved_as)
                 )
                 if not self.crm.company_domain:
                     raise ConfigurationError(
@@ -209,15 +234,15 @@ class Connector:
                     )
                 base = f"https://{self.crm.company_domain}.pipedrive.com"
             else:
-                token = self.store.load(self.crm.name)
+                token = self.store.load(self.crm.saved_as)
                 if token is None:
                     raise ConfigurationError(
-                        f"there is no Pipedrive connection called '{self.crm.name}'",
+                        f"there is no Pipedrive connection called '{self.crm.saved_as}'",
                         hint="run `workbench connect pipedrive --oauth --client-id ID` first",
                     )
                 auth = PipedriveOAuth(
                     self.store,
-                    self.crm.name,
+                    self.crm.saved_as,
                     client_id=str(token.extra.get("client_id", "")),
                     client_secret=str(token.extra.get("client_secret", "")),
                     token_client=self._client(None),
@@ -233,7 +258,53 @@ class Connector:
             else PipedriveSource(pipedrive)
         )
 
+    def hubspot_source(self, engagement: Engagement | None = None) -> HubSpotSource:
+        kind, name = self.crm.kind, self.crm.saved_as
+        base = HUBSPOT_API
+        if kind == "hubspot-sandbox":
+            from workbench.sandbox import credentials
+
+            client = self._client(self._sandbox_transport())
+            client.auth = HubSpotAccessToken(credentials.HUBSPOT_PRIVATE_APP_TOKEN)
+            clock = self._clock or self._sandbox_clock()
+        else:
+            client = self._client(None)
+            clock = self._clock or SystemClock()
+            token = self.store.load(name)
+            env_token = os.environ.get(HUBSPOT_TOKEN_ENV) if kind == "hubspot-token" else None
+            if token is None and not env_token:
+                raise ConfigurationError(
+                    f"there is no HubSpot connection called '{name}'",
+                    hint=(
+                        "run `workbench connect hubspot --oauth` first"
+                        if kind == "hubspot-oauth"
+                        else f"run `workbench connect hubspot` first (or set {HUBSPOT_TOKEN_ENV})"
+                    ),
+                )
+            if token is not None:
+                # a connection to a served sandbox keeps its own address; a real one uses HubSpot's
+                base = str(token.extra.get("api_base") or HUBSPOT_API)
+            if kind == "hubspot-token":
+                client.auth = (
+                    HubSpotAccessToken(env_token)
+                    if env_token
+                    else HubSpotAccessToken.from_store(self.store, name)
+                )
+            elif token is not None:  # an OAuth connection is always a saved one
+                client.auth = HubSpotOAuth(
+                    self.store,
+                    name,
+                    client_id=str(token.extra.get("client_id", "")),
+                    client_secret=str(token.extra.get("client_secret", "")),
+                    token_client=self._client(None),
+                    token_url=str(token.extra.get("token_url") or HUBSPOT_TOKEN_URL),
+                )
+        session, search = hubspot_sessions(client, clock)
+        hubspot = HubSpotClient(session, search, base_url=base)
+        return HubSpotSource.for_engagement(hubspot, engagement) if engagement else HubSpotSource(hubspot)
+
     def sources(self, engagement: Engagement | None = None) -> list[Source]:
+        """Xero and the CRM, in that order."""
         return [self.xero_source(), self.crm_source(engagement)]
 
     def close(self) -> None:

@@ -1,8 +1,9 @@
 """The one module that imports httpx: client factory, retry/backoff, rate-limit budgets, an injectable clock.
 
 Policy lives in the constants below. Budgets are read from the servers' own headers so the client slows
-down *before* a 429; a 429 is honoured (Retry-After / reset), never hammered; Xero's day limit and
-Pipedrive's daily token budget stop the run with `RateLimitExhausted` instead of sleeping for hours.
+down *before* a 429; a 429 is honoured (Retry-After / reset), never hammered; Xero's day limit,
+Pipedrive's daily token budget and HubSpot's daily limit stop the run with `RateLimitExhausted` instead
+of sleeping for hours.
 """
 
 from __future__ import annotations
@@ -30,6 +31,9 @@ XERO_CALLS_PER_MINUTE = 60
 XERO_CONCURRENT_CALLS = 5
 PIPEDRIVE_BURST_WINDOW_SECONDS = 2.0
 PIPEDRIVE_DEFAULT_BURST = 20  # the smallest plan's budget until the server tells us its own
+HUBSPOT_DEFAULT_BURST = 100  # Free/Starter per 10 s until X-HubSpot-RateLimit-Max says otherwise
+HUBSPOT_BURST_WINDOW_SECONDS = 10.0
+HUBSPOT_SEARCHES_PER_SECOND = 4  # the search API's own limit (4-5 a second), with no headers to read
 USER_AGENT = "workbench-integration-health-check/0.1"
 
 Transport = httpx.BaseTransport
@@ -235,6 +239,79 @@ class PipedriveBudget(Budget):
         with self._lock:
             self.burst.block_until(self.clock.monotonic() + wait)
         return wait
+
+
+class HubSpotBudget(Budget):
+    """HubSpot's burst window (limit and length learned from X-HubSpot-RateLimit-Max and
+    -Interval-Milliseconds) and the daily limit (-Daily-Remaining; OAuth calls do not report it)."""
+
+    service = "HubSpot"
+
+    def __init__(self, clock: Clock, burst: int = HUBSPOT_DEFAULT_BURST) -> None:
+        super().__init__(clock)
+        self.burst = SlidingWindow(burst, HUBSPOT_BURST_WINDOW_SECONDS)
+
+    def before_call(self) -> None:
+        if self.snapshot.day_remaining == 0:
+            raise RateLimitExhausted("HubSpot", "daily", None)
+        with self._lock:
+            while (wait := self.burst.wait_time(self.clock.monotonic())) > 0:
+                self.clock.sleep(wait)
+            self.burst.record(self.clock.monotonic())
+
+    def after_call(self, response: httpx.Response) -> None:
+        limit = _int_header(response.headers, "X-HubSpot-RateLimit-Max")
+        remaining = _int_header(response.headers, "X-HubSpot-RateLimit-Remaining")
+        interval = _int_header(response.headers, "X-HubSpot-RateLimit-Interval-Milliseconds")
+        daily = _int_header(response.headers, "X-HubSpot-RateLimit-Daily-Remaining")
+        with self._lock:
+            if limit is not None and limit > 0:
+                self.burst.limit = limit
+            if interval is not None and interval > 0:
+                self.burst.window = interval / 1000
+            if remaining is not None:
+                self.snapshot.minute_remaining = remaining
+            if daily is not None:
+                self.snapshot.day_remaining = daily
+            if remaining == 0 and response.status_code != 429:
+                # another app on the account shares the window: rest until it has passed
+                self.burst.block_until(self.clock.monotonic() + self.burst.window)
+
+    def wait_after_429(self, response: httpx.Response) -> float:
+        policy = _policy(response)
+        if policy == "DAILY":
+            self.snapshot.day_remaining = 0
+            raise RateLimitExhausted("HubSpot", "daily", None)
+        retry_after = _int_header(response.headers, "Retry-After")
+        default = 1.0 if policy == "SECONDLY" else self.burst.window
+        wait = float(retry_after) if retry_after is not None else default
+        with self._lock:
+            self.burst.block_until(self.clock.monotonic() + wait)
+        return wait
+
+
+class HubSpotSearchBudget(HubSpotBudget):
+    """The search API: its own per-second limit, and none of the rate-limit headers on its answers."""
+
+    def __init__(self, clock: Clock, per_second: int = HUBSPOT_SEARCHES_PER_SECOND) -> None:
+        super().__init__(clock, per_second)
+        self.burst.window = 1.0
+
+    def after_call(self, response: httpx.Response) -> None:
+        daily = _int_header(response.headers, "X-HubSpot-RateLimit-Daily-Remaining")
+        if daily is not None:
+            with self._lock:
+                self.snapshot.day_remaining = daily
+
+
+def _policy(response: httpx.Response) -> str:
+    """HubSpot's `policyName` of a 429 (TEN_SECONDLY_ROLLING, SECONDLY or DAILY), "" if unreadable."""
+    try:
+        body = response.json()
+    except ValueError:
+        return ""
+    policy = body.get("policyName") if isinstance(body, dict) else None
+    return policy.upper() if isinstance(policy, str) else ""
 
 
 class UnlimitedBudget(Budget):

@@ -502,19 +502,31 @@ class Engagement:
     def _delete_where_in(
         db: sqlite3.Connection, name: str, snapshot_id: int, column: str, values: Iterable[str]
     ) -> None:
-        db.executemany(
-            f'DELETE FROM "{name}" WHERE snapshot_id = ? AND "{column}" = ?',
-            ((snapshot_id, v) for v in values),
+        # one pass over the snapshot against a temporary set, not one scan of it per value
+        db.execute("CREATE TEMP TABLE IF NOT EXISTS _doomed (value TEXT PRIMARY KEY)")
+        db.execute("DELETE FROM _doomed")
+        db.executemany("INSERT OR IGNORE INTO _doomed (value) VALUES (?)", ((str(v),) for v in values))
+        db.execute(
+            f'DELETE FROM "{name}" WHERE snapshot_id = ? '
+            f'AND CAST("{column}" AS TEXT) IN (SELECT value FROM _doomed)',
+            (snapshot_id,),
         )
 
     @staticmethod
     def _delete_keys(
         db: sqlite3.Connection, table: Table, snapshot_id: int, keys: set[tuple[str, ...]]
     ) -> None:
-        condition = " AND ".join(f'CAST("{k}" AS TEXT) = ?' for k in table.key)
+        # keys joined with a separator no id contains, so a composite key is one indexed text value
+        joined = " || char(31) || ".join(f'CAST("{k}" AS TEXT)' for k in table.key)
+        db.execute("CREATE TEMP TABLE IF NOT EXISTS _doomed_keys (value TEXT PRIMARY KEY)")
+        db.execute("DELETE FROM _doomed_keys")
         db.executemany(
-            f'DELETE FROM "{table.name}" WHERE snapshot_id = ? AND {condition}',
-            ((snapshot_id, *key) for key in keys),
+            "INSERT OR IGNORE INTO _doomed_keys (value) VALUES (?)", (("\x1f".join(k),) for k in keys)
+        )
+        db.execute(
+            f'DELETE FROM "{table.name}" WHERE snapshot_id = ? '
+            f"AND {joined} IN (SELECT value FROM _doomed_keys)",
+            (snapshot_id,),
         )
 
     def table(self, name: str, snapshot_id: int | None = None, *, source: str | None = None) -> pd.DataFrame:

@@ -1,15 +1,17 @@
 """A tiny hand-built client, "Tiny Trading Ltd", written into a real engagement so the plan reads the same
 typed DataFrames production does. Every default the plan proposes can be worked out by hand from here.
 
-CRM (Pipedrive): 3 organisations with custom fields "VAT number", "Xero contact ID", "Sector" and a
-never-filled "Old code"; deals carry a "VAT treatment" (Standard / Zero rated / Domestic reverse charge
-/ Exempt). Products WIDGET (20%), BOOK (0%), SERVICE (20%, no Xero item).
+CRM (Pipedrive, or the same in HubSpot with `crm="hubspot"`): 3 organisations with custom fields "VAT
+number", "Xero contact ID", "Sector" and a never-filled "Old code"; deals carry a "VAT treatment"
+(Standard / Zero rated / Domestic reverse charge / Exempt). Products WIDGET (20%), BOOK (0%), SERVICE
+(20%, no Xero item).
 Xero: items WIDGET 200/OUTPUT2 and BOOK 200/ZERORATEDOUTPUT; sales lines OUTPUT2 ×3, ZERORATEDOUTPUT ×2,
 DRCHARGE20 ×1; invoices due 30, 30, 14 and 30 days after their date (median 30).
 """
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -209,11 +211,47 @@ def xero_rows() -> dict[str, list[Row]]:
     }
 
 
-def tiny_engagement(home: Path, name: str = "tiny") -> Engagement:
-    """A fresh engagement holding the tiny client's Xero and CRM snapshots (close it after use)."""
+HUBSPOT_ENTITIES = {"organization": "company", "person": "contact", "deal": "deal", "product": "product"}
+HUBSPOT_TYPES = {"enum": "enumeration", "varchar": "string"}
+
+
+def _internal_name(label: str) -> str:
+    return re.sub(r"[^0-9a-z]+", "_", label.casefold()).strip("_")
+
+
+def as_hubspot(
+    crm: dict[str, list[Row]], xero: dict[str, list[Row]]
+) -> tuple[dict[str, list[Row]], dict[str, list[Row]]]:
+    """The same client kept in HubSpot: HubSpot's object names, custom properties by internal name
+    (no hashes), enumeration option values, and invoice references naming HubSpot deals."""
+    hubspot: dict[str, list[Row]] = {
+        table: [{**row, "source": "hubspot"} for row in rows] for table, rows in crm.items()
+    }
+    for field in hubspot["crm_fields"]:
+        options = field["options"]
+        field.update(
+            entity=HUBSPOT_ENTITIES[str(field["entity"])],
+            field_key=_internal_name(str(field["name"])) if field["is_custom"] else field["field_key"],
+            field_type=HUBSPOT_TYPES[str(field["field_type"])],
+            options=[{"id": _internal_name(o["label"]), "label": o["label"]} for o in options]
+            if isinstance(options, list)
+            else None,
+        )
+    invoices = [
+        {**row, "reference": re.sub(r"^PD-", "HS-", str(row["reference"]))} for row in xero["invoices"]
+    ]
+    return hubspot, {**xero, "invoices": invoices}
+
+
+def tiny_engagement(home: Path, name: str = "tiny", crm: str = "pipedrive") -> Engagement:
+    """A fresh engagement holding the tiny client's Xero and CRM snapshots (close it after use); `crm`
+    is the CRM it is kept in (pipedrive or hubspot: the same client either way)."""
+    crm_tables, xero_tables = crm_rows(), xero_rows()
+    if crm == "hubspot":
+        crm_tables, xero_tables = as_hubspot(crm_tables, xero_tables)
     engagement = Engagement.open(name, home)
-    engagement.write_snapshot("xero", xero_rows(), cursors={})
-    engagement.write_snapshot("pipedrive", crm_rows(), cursors={})
+    engagement.write_snapshot("xero", xero_tables, cursors={})
+    engagement.write_snapshot(crm, crm_tables, cursors={})
     return engagement
 
 

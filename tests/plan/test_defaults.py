@@ -70,7 +70,7 @@ def test_return_flows_write_fields_the_crm_must_create(plan: Plan) -> None:
     assert status.in_use == "to create" and status.master is Master.XERO
 
 
-def test_deal_invoice_settings_come_from_the_tenants_own_invoices(plan: Plan) -> None:
+def test_deal_invoice_settings_come_from_the_tenants_own_invoices(plan: Plan, crm: str) -> None:
     settings = plan.deal_invoice
     assert settings.contact_id_field == "Xero contact ID"
     assert settings.default_account_code == "200"  # on 5 of 6 sales lines; the bill's 400 is not a sale
@@ -81,7 +81,8 @@ def test_deal_invoice_settings_come_from_the_tenants_own_invoices(plan: Plan) ->
     assert settings.tax_decided_by is TaxDecidedBy.TREATMENT_FIRST
     assert settings.status.value == "DRAFT"
     assert settings.evidence["default_tax_type"] == "OUTPUT2 (20% (VAT on Income)) is on 3 of 6 sales lines"
-    assert plan.reference_format == "PD-<deal id>"
+    assert plan.crm == crm
+    assert plan.reference_format == {"pipedrive": "PD-<deal id>", "hubspot": "HS-<deal id>"}[crm]
 
 
 def test_products_take_their_xero_items_codes_with_the_evidence(plan: Plan) -> None:

@@ -217,6 +217,10 @@ def test_demo_duplicates_recall_and_precision(demo: PulledDemo) -> None:
     assert_duplicates_found(demo)
 
 
+def test_hubspot_demo_duplicates_recall_and_precision(hubspot_demo: PulledDemo) -> None:
+    assert_duplicates_found(hubspot_demo)
+
+
 @pytest.fixture(scope="module")
 def other_demo(tmp_path_factory: pytest.TempPathFactory) -> PulledDemo:
     return pulled_demo(Path(tmp_path_factory.mktemp("demo11")), seed=11, organisations=1000)

@@ -22,7 +22,7 @@ from workbench.sandbox.demo.problems import PROBLEM_KINDS
 RECALL, PRECISION = 0.98, 0.95
 
 
-@pytest.fixture(scope="module", params=["demo", "other_demo"])
+@pytest.fixture(scope="module", params=["demo", "other_demo", "hubspot_demo"])
 def profiled(request: pytest.FixtureRequest) -> tuple[PulledDemo, HealthProfile]:
     pulled: PulledDemo = request.getfixturevalue(request.param)
     return pulled, run_profile(pulled.tables)
@@ -138,3 +138,15 @@ def test_a_step_whose_worker_died_runs_in_the_calling_process(
 def test_workers_must_be_at_least_one(demo: PulledDemo) -> None:
     with pytest.raises(ValueError, match="workers must be 1 or more"):
         run_profile(demo.tables, workers=0)
+
+
+def test_the_same_client_kept_in_hubspot_gets_the_same_findings(
+    demo: PulledDemo, hubspot_demo: PulledDemo
+) -> None:
+    def found(pulled: PulledDemo) -> set[tuple[str, str, str]]:
+        findings = run_profile(pulled.tables).findings
+        return set(
+            zip(findings["kind"], findings["subject_table"], findings["subject_id"].astype(str), strict=True)
+        )
+
+    assert found(hubspot_demo) == found(demo)

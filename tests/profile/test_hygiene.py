@@ -233,7 +233,7 @@ def test_clean_client_has_no_findings_and_the_columns_hold() -> None:
 
 
 # --- the demo client --------------------------------------------------------------------------------
-@pytest.mark.parametrize("which", ["demo", "other_demo"])
+@pytest.mark.parametrize("which", ["demo", "other_demo", "hubspot_demo"])
 def test_demo_recall_and_precision(which: str, request: pytest.FixtureRequest) -> None:
     pulled: PulledDemo = request.getfixturevalue(which)
     links = match_crm_to_xero(pulled.tables).links

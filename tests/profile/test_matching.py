@@ -274,11 +274,11 @@ def test_empty_tables_match_nothing() -> None:
 
 
 # --- the demo client --------------------------------------------------------------------------------
-@pytest.mark.parametrize("which", ["demo", "other_demo"])
+@pytest.mark.parametrize("which", ["demo", "other_demo", "hubspot_demo"])
 def test_demo_links_and_findings(which: str, request: pytest.FixtureRequest) -> None:
     pulled: PulledDemo = request.getfixturevalue(which)
     result = match_crm_to_xero(pulled.tables)
-    truth = {(str(t["pipedrive.organization"]), str(t["xero.contact"])) for t in pulled.manifest["links"]}
+    truth = {(str(t[pulled.org_key]), str(t["xero.contact"])) for t in pulled.manifest["links"]}
     found = set(zip(result.links["org_id"], result.links["contact_id"], strict=True))
     assert len(found & truth) / len(found) >= 0.99
     # every org and contact of a truly linked company is linked (one-to-one or as a duplicate)

@@ -431,7 +431,7 @@ def test_a_clean_client_has_no_findings_and_the_columns_hold() -> None:
 
 
 # --- the demo client -----------------------------------------------------------------------------------
-@pytest.mark.parametrize("which", ["demo", "other_demo"])
+@pytest.mark.parametrize("which", ["demo", "other_demo", "hubspot_demo"])
 @pytest.mark.parametrize("linked", [False, True])
 def test_demo_recall_and_precision(which: str, linked: bool, request: pytest.FixtureRequest) -> None:
     pulled: PulledDemo = request.getfixturevalue(which)

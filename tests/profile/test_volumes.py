@@ -187,7 +187,7 @@ def test_empty_engagement() -> None:
     assert len(volumes.monthly) == 1 and volumes.custom_fields.empty
 
 
-@pytest.mark.parametrize("which", ["demo", "other_demo"])
+@pytest.mark.parametrize("which", ["demo", "other_demo", "hubspot_demo"])
 def test_demo_volumes_match_counts_taken_straight_from_the_frames(
     which: str, request: pytest.FixtureRequest
 ) -> None:

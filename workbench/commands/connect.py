@@ -1,4 +1,4 @@
-"""`workbench connect xero|pipedrive`: make a connection once; pulls reuse it from the token store."""
+"""`workbench connect xero|pipedrive|hubspot`: make a connection once; pulls reuse it from the token store."""
 
 from __future__ import annotations
 
@@ -9,7 +9,14 @@ import sys
 import webbrowser
 from collections.abc import Callable
 
-from workbench.connect import LoopbackCallback, connect_pipedrive_oauth, connect_pipedrive_token, connect_xero
+from workbench.connect import (
+    LoopbackCallback,
+    connect_hubspot_oauth,
+    connect_hubspot_token,
+    connect_pipedrive_oauth,
+    connect_pipedrive_token,
+    connect_xero,
+)
 from workbench.http import build_client
 from workbench.tokens import TokenStore
 
@@ -119,8 +126,73 @@ def _pipedrive(args: argparse.Namespace) -> int:
     return 0
 
 
+def _hubspot_oauth(args: argparse.Namespace) -> int:
+    base = args.sandbox_url.rstrip("/") if args.sandbox_url else None
+    if base:
+        from workbench.sandbox import credentials
+
+        client_id, secret = credentials.HUBSPOT_CLIENT_ID, credentials.HUBSPOT_CLIENT_SECRET
+    else:
+        if not args.client_id:
+            print(
+                "error: --client-id is required with --oauth (your HubSpot app's client id)", file=sys.stderr
+            )
+            return 2
+        client_id = args.client_id
+        secret = os.environ.get("WORKBENCH_HUBSPOT_CLIENT_SECRET") or getpass.getpass(
+            "HubSpot app client secret: "
+        )
+    callback = None if base else LoopbackCallback(args.port)
+    redirect_uri = callback.redirect_uri if callback else f"http://localhost:{args.port}/callback"
+    endpoints = (
+        {
+            "authorize_url": f"{base}/hubspot/oauth/authorize",
+            "token_url": f"{base}/hubspot/oauth/v1/token",
+            "api_base": f"{base}/hubspot",
+        }
+        if base
+        else {}
+    )
+    with build_client() as token_client:
+        connect_hubspot_oauth(
+            client_id=client_id,
+            client_secret=secret.strip(),
+            store=TokenStore(),
+            name=args.name,
+            redirect_uri=redirect_uri,
+            authorize=_browser_sign_in("HubSpot", callback) if callback else _follow_sandbox_consent,
+            token_client=token_client,
+            **endpoints,
+        )
+    print(
+        f"Connected HubSpot as '{args.name}'. Pull with: workbench pull --engagement NAME --crm hubspot"
+        f"{'' if args.name == 'hubspot' else f' --crm-name {args.name}'}"
+    )
+    return 0
+
+
+def _hubspot(args: argparse.Namespace) -> int:
+    if args.oauth:
+        return _hubspot_oauth(args)
+    token = os.environ.get("HUBSPOT_ACCESS_TOKEN")
+    if not token:
+        token = sys.stdin.readline() if args.token_stdin else getpass.getpass("HubSpot private-app token: ")
+    if not token.strip():
+        print("error: no HubSpot token given", file=sys.stderr)
+        return 2
+    base = f"{args.sandbox_url.rstrip('/')}/hubspot" if args.sandbox_url else None
+    connect_hubspot_token(TokenStore(), token, args.name, api_base=base)
+    print(
+        f"Saved the HubSpot token as '{args.name}'. Pull with: workbench pull --engagement NAME --crm hubspot"
+        f"{'' if args.name == 'hubspot' else f' --crm-name {args.name}'}"
+    )
+    return 0
+
+
 def register(commands: argparse._SubParsersAction) -> None:
-    parser = commands.add_parser("connect", help="connect Xero or Pipedrive once (saved in the token store)")
+    parser = commands.add_parser(
+        "connect", help="connect Xero, Pipedrive or HubSpot once (saved in the token store)"
+    )
     sub = parser.add_subparsers(dest="connect_command", required=True)
     xero = sub.add_parser("xero", help="sign in to Xero (OAuth2 with PKCE) and choose the organisation")
     xero.add_argument("--client-id", help="your Xero app's client id (PKCE apps have no secret)")
@@ -150,3 +222,24 @@ def register(commands: argparse._SubParsersAction) -> None:
         "--port", type=int, default=8765, help="loopback port of the redirect URI (default 8765)"
     )
     pipedrive.set_defaults(run=_pipedrive)
+    hubspot = sub.add_parser(
+        "hubspot",
+        help="save a HubSpot private-app token (from HUBSPOT_ACCESS_TOKEN or asked for, never an argument), "
+        "or sign in with OAuth2 (--oauth)",
+    )
+    hubspot.add_argument("--name", default="hubspot", help="name to save the connection under")
+    hubspot.add_argument("--token-stdin", action="store_true", help="read the token from standard input")
+    hubspot.add_argument(
+        "--oauth",
+        action="store_true",
+        help="sign in with your HubSpot app (OAuth2); the client secret is read from "
+        "WORKBENCH_HUBSPOT_CLIENT_SECRET or asked for",
+    )
+    hubspot.add_argument("--client-id", help="your HubSpot app's client id (with --oauth)")
+    hubspot.add_argument(
+        "--port", type=int, default=8765, help="loopback port of the redirect URI (default 8765)"
+    )
+    hubspot.add_argument(
+        "--sandbox-url", help="connect to a served sandbox (`workbench sandbox serve`) instead"
+    )
+    hubspot.set_defaults(run=_hubspot)

@@ -3,17 +3,38 @@
 from __future__ import annotations
 
 import argparse
+from typing import cast
 
 from workbench.commands.progress import ProgressLine
-from workbench.connections import Connector, CrmConnection, XeroConnection
+from workbench.connections import Connector, CrmConnection, CrmKind, XeroConnection
 from workbench.pull.runner import Mode, pull
 from workbench.pull.source import Source
 from workbench.store import Engagement
+from workbench.tokens import TokenStore
+
+CRM_KINDS = (
+    "sandbox",
+    "hubspot-sandbox",
+    "pipedrive-token",
+    "pipedrive-oauth",
+    "hubspot",
+    "hubspot-token",
+    "hubspot-oauth",
+)
+
+
+def _crm_kind(kind: str, name: str | None, store: TokenStore) -> CrmKind:
+    """`hubspot` is whichever HubSpot connection `workbench connect hubspot` saved under the name."""
+    if kind != "hubspot":
+        return cast(CrmKind, kind)
+    saved = store.load(name or "hubspot")
+    return "hubspot-oauth" if saved is not None and saved.refresh_token else "hubspot-token"
 
 
 def _run(args: argparse.Namespace) -> int:
     xero = XeroConnection(kind=args.xero, name=args.xero_name, tenant_id=args.tenant)
-    crm = CrmConnection(kind=args.crm, name=args.crm_name, company_domain=args.pipedrive_domain)
+    kind = _crm_kind(args.crm, args.crm_name, TokenStore())
+    crm = CrmConnection(kind=kind, name=args.crm_name, company_domain=args.pipedrive_domain)
     mode: Mode = "full" if args.full else "auto"
     with Engagement.open(args.engagement) as engagement, Connector(xero, crm, seed=args.seed) as connector:
         print(f"Engagement '{engagement.name}' in {engagement.root}")
@@ -53,8 +74,15 @@ def register(commands: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--xero-name", default="xero", help="name of the saved Xero connection (oauth)")
     parser.add_argument("--tenant", help="Xero tenant id to pull (default: the connection's)")
-    parser.add_argument("--crm", choices=("sandbox", "pipedrive-token", "pipedrive-oauth"), default="sandbox")
-    parser.add_argument("--crm-name", default="pipedrive", help="name of the saved CRM connection")
+    parser.add_argument(
+        "--crm",
+        choices=CRM_KINDS,
+        default="sandbox",
+        help="sandbox (default: the sandbox's Pipedrive); hubspot-sandbox: the sandbox demo as a HubSpot "
+        "client; pipedrive-token/-oauth; hubspot: the connection `workbench connect hubspot` saved (or "
+        "HUBSPOT_ACCESS_TOKEN), hubspot-token/-oauth to say which",
+    )
+    parser.add_argument("--crm-name", help="name of the saved CRM connection (default: pipedrive or hubspot)")
     parser.add_argument("--pipedrive-domain", help="COMPANY in COMPANY.pipedrive.com (API-token connections)")
     parser.add_argument("--seed", type=int, default=7, help="sandbox demo client seed (default 7)")
     parser.add_argument("--full", action="store_true", help="ignore cursors and pull everything again")

@@ -1,4 +1,4 @@
-"""`workbench sandbox serve|manifest`: the local Xero and Pipedrive emulators."""
+"""`workbench sandbox serve|manifest`: the local Xero, Pipedrive and HubSpot emulators."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from pathlib import Path
 
 from workbench.sandbox import credentials
 from workbench.sandbox.demo import DemoSize
+from workbench.sandbox.demo.dataset import DemoClient
 
 
 def add_size_arguments(parser: argparse.ArgumentParser) -> None:
@@ -20,6 +21,21 @@ def add_size_arguments(parser: argparse.ArgumentParser) -> None:
         default=None,
         help="scale the demo client to this many CRM organisations (default: 300)",
     )
+    parser.add_argument(
+        "--crm",
+        choices=("pipedrive", "hubspot"),
+        default="pipedrive",
+        help="the CRM the client's invoices were raised from (their references name its deals); both "
+        "emulators serve the same CRM records either way",
+    )
+
+
+def demo_client(args: argparse.Namespace) -> DemoClient:
+    from workbench.sandbox.demo import generate_demo_client
+    from workbench.sandbox.demo.hubspot_side import as_hubspot_client
+
+    client = generate_demo_client(args.seed, demo_size(args))
+    return as_hubspot_client(client) if args.crm == "hubspot" else client
 
 
 def demo_size(args: argparse.Namespace) -> DemoSize:
@@ -29,11 +45,10 @@ def demo_size(args: argparse.Namespace) -> DemoSize:
 def _serve(args: argparse.Namespace) -> int:
     from workbench.sandbox.app import Sandbox
     from workbench.sandbox.clock import SandboxClock
-    from workbench.sandbox.demo import generate_demo_client
     from workbench.sandbox.server import SandboxServer
 
     print(f"Generating the demo client (seed {args.seed})...", flush=True)
-    client = generate_demo_client(args.seed, demo_size(args))
+    client = demo_client(args)
     clock = SandboxClock(datetime.combine(client.manifest.as_of, time(9), tzinfo=UTC), ticking=True)
     try:
         sandbox = Sandbox(client, clock=clock, state_file=Path(args.state_file) if args.state_file else None)
@@ -57,6 +72,10 @@ def _serve(args: argparse.Namespace) -> int:
     print(f"  Xero PKCE app           client_id={credentials.XERO_PKCE_CLIENT_ID}")
     print(f"  Xero tenant id          {client.xero.tenant_id}")
     print(f"  Pipedrive api token     {credentials.PIPEDRIVE_API_TOKEN}")
+    print(f"  HubSpot private app     {credentials.HUBSPOT_PRIVATE_APP_TOKEN}")
+    print(f"  HubSpot OAuth app       client_id={credentials.HUBSPOT_CLIENT_ID}")
+    print(f"                          client_secret={credentials.HUBSPOT_CLIENT_SECRET}")
+    print(f"                          refresh_token={credentials.HUBSPOT_REFRESH_TOKEN}")
     print("Data: " + ", ".join(f"{k}={v}" for k, v in sorted(client.manifest.counts.items())))
     if args.state_file:
         print(f"State file: {args.state_file} (what the API creates survives a restart)")
@@ -71,9 +90,7 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _manifest(args: argparse.Namespace) -> int:
-    from workbench.sandbox.demo import generate_demo_client
-
-    payload = generate_demo_client(args.seed, demo_size(args)).manifest.to_json()
+    payload = demo_client(args).manifest.to_json()
     if args.summary:
         payload = {k: v for k, v in payload.items() if k not in ("problems", "links")}
     json.dump(payload, sys.stdout, indent=2, default=str)
@@ -82,7 +99,9 @@ def _manifest(args: argparse.Namespace) -> int:
 
 
 def register(commands: argparse._SubParsersAction) -> None:
-    sandbox = commands.add_parser("sandbox", help="the local Xero and Pipedrive emulators with a demo client")
+    sandbox = commands.add_parser(
+        "sandbox", help="the local Xero, Pipedrive and HubSpot emulators with a demo client"
+    )
     sandbox_commands = sandbox.add_subparsers(dest="sandbox_command", required=True)
     serve = sandbox_commands.add_parser("serve", help="serve the sandbox on 127.0.0.1 until Ctrl+C")
     serve.add_argument(

@@ -50,11 +50,11 @@ CHANGING_ENDPOINTS: dict[str, tuple[str, dict[str, str]]] = {
 BY_UPDATE_TIME = {"sort_by": "update_time", "sort_direction": "asc"}
 
 
-def previous_rows(engagement: Engagement) -> PreviousRows:
-    """The engagement's latest Pipedrive rows of a canonical table, as plain Python values."""
+def previous_rows(engagement: Engagement, source: str = "pipedrive") -> PreviousRows:
+    """The engagement's latest rows of a canonical table from `source`, as plain Python values."""
 
     def rows(table: str) -> list[dict[str, Any]]:
-        frame = engagement.table(table, source=PipedriveSource.name)
+        frame = engagement.table(table, source=source)
         return [{k: _plain(v) for k, v in record.items()} for record in frame.to_dict("records")]
 
     return rows

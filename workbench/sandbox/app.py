@@ -1,9 +1,10 @@
-"""The sandbox: the Xero and Pipedrive emulators behind one front door, with faults and a state file.
+"""The sandbox: the Xero, Pipedrive and HubSpot emulators behind one front door, with faults and a
+state file.
 
 Requests are routed by host when a client uses the real services' URLs (api.xero.com,
-identity.xero.com, login.xero.com, *.pipedrive.com) and by path prefix on the sandbox's own address:
-`/xero/api.xro/2.0`, `/xero/identity/connect/...`, `/xero/connections`, `/pipedrive/api/v2`,
-`/pipedrive/v1`.
+identity.xero.com, login.xero.com, *.pipedrive.com, api.hubapi.com) and by path prefix on the sandbox's
+own address: `/xero/api.xro/2.0`, `/xero/identity/connect/...`, `/xero/connections`, `/pipedrive/api/v2`,
+`/pipedrive/v1`, `/hubspot/crm/v3/...`, `/hubspot/oauth/v1/token`.
 """
 
 from __future__ import annotations
@@ -18,8 +19,10 @@ from workbench.sandbox import jsonstate
 from workbench.sandbox.clock import SandboxClock
 from workbench.sandbox.demo import DemoSize, generate_demo_client
 from workbench.sandbox.demo.dataset import DemoClient
+from workbench.sandbox.demo.hubspot_side import as_hubspot_client, hubspot_portal
 from workbench.sandbox.emulator import Emulator
 from workbench.sandbox.faults import DroppedConnection, FaultPlan
+from workbench.sandbox.hubspot import HubSpotEmulator, HubSpotLimits
 from workbench.sandbox.pipedrive import PipedriveEmulator, PipedriveLimits
 from workbench.sandbox.wire import Request, Response
 from workbench.sandbox.xero.accounting import XeroEmulator
@@ -36,7 +39,10 @@ class Routed:
 
 
 class Sandbox:
-    """Both emulators over one generated demo client, one clock and one fault plan."""
+    """The emulators over one generated demo client, one clock and one fault plan.
+
+    HubSpot serves the same CRM data as Pipedrive (see `demo.hubspot_side`); it is built on first use.
+    """
 
     def __init__(
         self,
@@ -46,6 +52,7 @@ class Sandbox:
         faults: FaultPlan | None = None,
         xero_limits: XeroLimits | None = None,
         pipedrive_limits: PipedriveLimits | None = None,
+        hubspot_limits: HubSpotLimits | None = None,
         state_file: Path | None = None,
     ) -> None:
         self.client = client
@@ -55,15 +62,35 @@ class Sandbox:
         self.pipedrive = PipedriveEmulator(
             client.pipedrive, self.clock, pipedrive_limits or PipedriveLimits()
         )
+        self._hubspot_limits = hubspot_limits or HubSpotLimits()
+        self._hubspot: HubSpotEmulator | None = None
+        self._hubspot_state: dict[str, Any] = {}
         self.state_file = state_file
         self._state_lock = threading.Lock()
         if state_file is not None and state_file.exists():
             self.load_state(state_file)
 
     @classmethod
-    def demo(cls, seed: int = 7, size: DemoSize | None = None, **options: Any) -> Sandbox:
-        """The default sandbox: the demo client for `seed`, at the default size unless told otherwise."""
-        return cls(generate_demo_client(seed, size or DemoSize()), **options)
+    def demo(
+        cls, seed: int = 7, size: DemoSize | None = None, *, crm: str = "pipedrive", **options: Any
+    ) -> Sandbox:
+        """The default sandbox: the demo client for `seed`, at the default size unless told otherwise;
+        `crm="hubspot"` makes it a HubSpot client (its Xero invoices reference `HS-<deal id>`)."""
+        client = generate_demo_client(seed, size or DemoSize())
+        if crm == "hubspot":
+            client = as_hubspot_client(client)
+        elif crm != "pipedrive":
+            raise ValueError(f"the sandbox demo client's CRM is pipedrive or hubspot, not {crm!r}")
+        return cls(client, **options)
+
+    @property
+    def hubspot(self) -> HubSpotEmulator:
+        if self._hubspot is None:
+            portal = self.client.hubspot or hubspot_portal(self.client.pipedrive)
+            self.client.hubspot = portal
+            self._hubspot = HubSpotEmulator(portal, self.clock, self._hubspot_limits)
+            self._hubspot.import_state(self._hubspot_state)
+        return self._hubspot
 
     # routing ---------------------------------------------------------------------------------------
     def route(self, request: Request) -> Routed | None:
@@ -76,8 +103,17 @@ class Sandbox:
             return Routed(self.xero, path)
         if host.endswith("pipedrive.com"):
             return Routed(self.pipedrive, path)
-        for mount, emulator in (("/xero", self.xero), ("/pipedrive", self.pipedrive)):
+        if host == "api.hubapi.com":
+            return Routed(self.hubspot, path)
+        for mount in ("/xero", "/pipedrive", "/hubspot"):
             if path.lower() == mount or path.lower().startswith(mount + "/"):
+                emulator: Emulator = (
+                    self.xero
+                    if mount == "/xero"
+                    else self.pipedrive
+                    if mount == "/pipedrive"
+                    else self.hubspot
+                )
                 return Routed(emulator, path[len(mount) :] or "/")
         return None
 
@@ -115,6 +151,8 @@ class Sandbox:
                     "xero_connections": "/xero/connections",
                     "pipedrive_v2": "/pipedrive/api/v2",
                     "pipedrive_v1": "/pipedrive/v1",
+                    "hubspot_crm": "/hubspot/crm/v3",
+                    "hubspot_token": "/hubspot/oauth/v1/token",
                 },
             },
         )
@@ -129,6 +167,7 @@ class Sandbox:
                     "params": self.client.manifest.params,
                     "xero": self.xero.export_state(),
                     "pipedrive": self.pipedrive.export_state(),
+                    "hubspot": self._hubspot.export_state() if self._hubspot else self._hubspot_state,
                 },
             )
 
@@ -144,3 +183,6 @@ class Sandbox:
             )
         self.xero.import_state(state.get("xero") or {})
         self.pipedrive.import_state(state.get("pipedrive") or {})
+        self._hubspot_state = state.get("hubspot") or {}
+        if self._hubspot is not None:
+            self._hubspot.import_state(self._hubspot_state)

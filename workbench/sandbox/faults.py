@@ -25,7 +25,7 @@ class DroppedConnection(Exception):
 @dataclass
 class FaultRule:
     kind: FaultKind
-    system: Literal["xero", "pipedrive", "any"] = "any"
+    system: Literal["xero", "pipedrive", "hubspot", "any"] = "any"
     path: str = ""
     on_calls: tuple[int, ...] = ()
     every: int = 0

@@ -82,6 +82,8 @@ class SandboxServer:
             "xero_connections": f"{base}/xero/connections",
             "pipedrive_v2": f"{base}/pipedrive/api/v2",
             "pipedrive_v1": f"{base}/pipedrive/v1",
+            "hubspot": f"{base}/hubspot",
+            "hubspot_token": f"{base}/hubspot/oauth/v1/token",
         }
 
     def start(self) -> SandboxServer:

@@ -54,6 +54,27 @@ class PipedriveCompany:
 
 
 @dataclass
+class HubSpotPortal:
+    """One HubSpot account (portal) and everything its CRM API serves.
+
+    Objects are `{"id", "createdAt", "updatedAt", "archived", "properties": {name: Python value}}`;
+    `associations["deals/companies"]` maps a deal id to its company ids (one direction is stored, the
+    emulator serves both). `properties` holds the portal's custom property definitions per object type.
+    """
+
+    portal_id: int
+    owners: list[Record] = field(default_factory=list)
+    pipelines: list[Record] = field(default_factory=list)
+    companies: list[Record] = field(default_factory=list)
+    contacts: list[Record] = field(default_factory=list)
+    deals: list[Record] = field(default_factory=list)
+    line_items: list[Record] = field(default_factory=list)
+    products: list[Record] = field(default_factory=list)
+    properties: dict[str, list[Record]] = field(default_factory=dict)
+    associations: dict[str, dict[int, list[int]]] = field(default_factory=dict)
+
+
+@dataclass
 class PlantedProblem:
     """One planted, labelled problem: its kind, and the records involved, per system and entity.
 
@@ -70,6 +91,9 @@ ENTITIES = (
     "pipedrive.organization",
     "pipedrive.person",
     "pipedrive.deal",
+    "hubspot.company",
+    "hubspot.contact",
+    "hubspot.deal",
     "xero.contact",
     "xero.invoice",
 )
@@ -105,8 +129,14 @@ class Manifest:
 
 @dataclass
 class DemoClient:
-    """A generated UK SMB: its Xero tenant, its Pipedrive company and the ground truth."""
+    """A generated UK SMB: its Xero tenant, its Pipedrive company and the ground truth.
+
+    `crm` is the CRM the client's invoices were raised from (their references name its deals); the
+    HubSpot form of the same CRM data is rendered on demand (`workbench.sandbox.demo.hubspot_side`).
+    """
 
     xero: XeroTenant
     pipedrive: PipedriveCompany
     manifest: Manifest
+    crm: str = "pipedrive"
+    hubspot: HubSpotPortal | None = None
