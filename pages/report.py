@@ -35,8 +35,13 @@ def _recommendation(engagement: Engagement, profile: HealthProfile) -> tuple[Rou
     cached = st.session_state.get(common.ROUTE_RECOMMENDATION)
     if cached is not None and cached[0][0] == common.profile_key(engagement, profile.tables.as_of):
         return cast(RouteRecommendation, cached[1][0]), False
-    answers, _ = q.answers_from({}, profile.tables)
-    return recommend(answers, *route_inputs(profile.volumes, profile.findings, profile.tables)), True
+
+    def default_route() -> RouteRecommendation:
+        answers, _ = q.answers_from({}, profile.tables)
+        return recommend(answers, *route_inputs(profile.volumes, profile.findings, profile.tables))
+
+    # worked out once per session and profile: route_inputs reads every invoice line (seconds at scale)
+    return common.derived("report_default_route", default_route), True
 
 
 def _downloads(paths: list[Path]) -> None:

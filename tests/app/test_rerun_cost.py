@@ -13,6 +13,7 @@ import pages._widgets as widgets
 from tests.app.conftest import page_problems
 from workbench.app_support import charts, findings_view
 from workbench.profile.health import HealthProfile
+from workbench.route import from_profile
 
 
 def _counting(monkeypatch: pytest.MonkeyPatch, module: Any, name: str) -> list[int]:
@@ -90,3 +91,14 @@ def test_a_long_cluster_list_shows_its_first_rows_and_every_cluster_can_be_opene
     assert len(at.dataframe[0].value) == 3
     assert any(c.value.startswith(f"The first 3 of {len(organisations):,} clusters") for c in at.caption)
     assert len(at.selectbox(key="cluster_open").options) == len(organisations)
+
+
+def test_the_report_page_works_the_default_route_out_once(
+    profiled_app: Callable[[], AppTest], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    worked_out = _counting(monkeypatch, from_profile, "route_inputs")  # the page imports it on each run
+    at = profiled_app().run().switch_page("pages/report.py").run()
+    at.run()
+    at.checkbox(key="report_redact").check().run()
+    assert page_problems(at) == []
+    assert len(worked_out) == 1
