@@ -18,6 +18,7 @@ from tests.flow.sandbox_drafts import invoices_by_reference
 from tests.flow.test_runner import signed_plan
 from workbench.app_support import flow_view as fv
 from workbench.connections import Connector
+from workbench.errors import ConfigurationError
 from workbench.flow.ledger import Ledger
 from workbench.flow.runner import FlowProgress, FlowRun, organisation_name
 from workbench.plan.model import SignOff
@@ -135,3 +136,11 @@ def test_the_progress_bar_and_the_typed_name() -> None:
     assert fv.progress_step(FlowProgress("done", 1, 1, "finished"))[0] == 1.0
     assert fv.name_matches(" Demo Ltd ", "Demo Ltd") and not fv.name_matches("Demo Ltd.", "Demo Ltd")
     assert not fv.name_matches("", "")  # an organisation with no name pulled never matches
+
+
+def test_a_pilot_with_another_name_typed_is_refused_before_any_run(demo_home: Path) -> None:
+    with Engagement.open("demo", create=False) as engagement:
+        with pytest.raises(ConfigurationError, match="not the Xero organisation's name") as refused:
+            fv.pilot(engagement, None, ["PD-963"], 5, "Another Org Ltd")
+        assert organisation_name(engagement) in (refused.value.hint or "")
+        assert Ledger(engagement).runs() == []
