@@ -18,9 +18,10 @@ TOP_FINDINGS = 10
 
 
 def profile_progress(step: str, done: int, total: int) -> None:
-    """The profile's steps as lines on stderr."""
+    """The profile's steps as lines on stderr (on two cores two steps run at once, so the count is of
+    the steps finished, not the step's place in a sequence)."""
     if step != "done":
-        print(f"profiling [{done + 1}/{total}] {step}...", file=sys.stderr, flush=True)
+        print(f"profiling {step}... ({done}/{total} done)", file=sys.stderr, flush=True)
 
 
 def _write_csv(findings: pd.DataFrame, path: Path) -> None:
