@@ -377,6 +377,7 @@ class _RefreshingOAuth(_SyncAuth):
     reconnect_hint = ""
     save_failed_hint = "fix the token store directory, then connect again"
     secret_in_form = False  # client credentials in the form body instead of Basic auth
+    default_token_url = ""  # the service's own token endpoint; `token_url=` points elsewhere (a sandbox)
 
     def __init__(
         self,
@@ -386,13 +387,13 @@ class _RefreshingOAuth(_SyncAuth):
         client_id: str,
         client_secret: str | None = None,
         token_client: httpx.Client,
-        token_url: str,
+        token_url: str | None = None,
         now: Callable[[], float] = time.time,
         refresh_margin_seconds: float = REFRESH_MARGIN_SECONDS,
     ) -> None:
         self.store, self.name = store, name
         self.client_id, self._client_secret = client_id, client_secret
-        self.token_client, self.token_url = token_client, token_url
+        self.token_client, self.token_url = token_client, token_url or self.default_token_url
         self.now, self.margin = now, refresh_margin_seconds
 
     def __repr__(self) -> str:
@@ -468,6 +469,7 @@ class XeroOAuth(_RefreshingOAuth):
     """
 
     service = "Xero"
+    default_token_url = XERO_TOKEN_URL
     reconnect_hint = XERO_RECONNECT_HINT
     save_failed_hint = (
         "fix the token store directory and run again within 30 minutes: Xero still accepts the "
@@ -482,7 +484,7 @@ class XeroOAuth(_RefreshingOAuth):
         client_id: str,
         client_secret: str | None = None,
         token_client: httpx.Client,
-        token_url: str = XERO_TOKEN_URL,
+        token_url: str | None = None,
         now: Callable[[], float] = time.time,
         refresh_margin_seconds: float = REFRESH_MARGIN_SECONDS,
         tenant_id: str | None = None,
@@ -511,29 +513,7 @@ class PipedriveOAuth(_RefreshingOAuth):
 
     service = "Pipedrive"
     reconnect_hint = PIPEDRIVE_RECONNECT_HINT
-
-    def __init__(
-        self,
-        store: TokenStore,
-        name: str,
-        *,
-        client_id: str,
-        client_secret: str,
-        token_client: httpx.Client,
-        token_url: str = PIPEDRIVE_TOKEN_URL,
-        now: Callable[[], float] = time.time,
-        refresh_margin_seconds: float = REFRESH_MARGIN_SECONDS,
-    ) -> None:
-        super().__init__(
-            store,
-            name,
-            client_id=client_id,
-            client_secret=client_secret,
-            token_client=token_client,
-            token_url=token_url,
-            now=now,
-            refresh_margin_seconds=refresh_margin_seconds,
-        )
+    default_token_url = PIPEDRIVE_TOKEN_URL
 
     def api_domain(self) -> str:
         """The company's API host as the token endpoint gave it (`https://<company>.pipedrive.com`)."""
@@ -691,29 +671,7 @@ class HubSpotOAuth(_RefreshingOAuth):
     service = "HubSpot"
     reconnect_hint = HUBSPOT_RECONNECT_HINT
     secret_in_form = True
-
-    def __init__(
-        self,
-        store: TokenStore,
-        name: str,
-        *,
-        client_id: str,
-        client_secret: str,
-        token_client: httpx.Client,
-        token_url: str = HUBSPOT_TOKEN_URL,
-        now: Callable[[], float] = time.time,
-        refresh_margin_seconds: float = REFRESH_MARGIN_SECONDS,
-    ) -> None:
-        super().__init__(
-            store,
-            name,
-            client_id=client_id,
-            client_secret=client_secret,
-            token_client=token_client,
-            token_url=token_url,
-            now=now,
-            refresh_margin_seconds=refresh_margin_seconds,
-        )
+    default_token_url = HUBSPOT_TOKEN_URL
 
 
 def exchange_hubspot_code(
