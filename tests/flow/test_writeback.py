@@ -206,3 +206,14 @@ def test_a_deal_gone_from_the_crm_is_reported_and_the_rest_written(
     result = write_back(harness.client, keys, [xero_invoice(999), xero_invoice(4)], today=TODAY)
     assert result.written == ["4"] and list(result.failed) == ["999"]
     assert "not found" in result.failed["999"].lower()
+
+
+def test_the_write_back_names_a_crm_it_cannot_write_to_and_what_to_do() -> None:
+    from workbench.errors import ConfigurationError
+    from workbench.flow.crm_fields import writeback_client
+    from workbench.hubspot.client import HubSpotClient
+
+    hubspot = HubSpotClient.__new__(HubSpotClient)
+    with pytest.raises(ConfigurationError, match="Pipedrive only, not to HubSpotClient") as raised:
+        writeback_client(hubspot)
+    assert raised.value.hint is not None and "--no-write-back" in raised.value.hint

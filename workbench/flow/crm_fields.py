@@ -49,6 +49,17 @@ class FieldKeys:
         return frozenset(k.code for k in self.for_entity(entity))
 
 
+def writeback_client(crm: object) -> PipedriveClient:
+    """The CRM client the write-back writes through: Pipedrive's (HubSpot's deal properties are not
+    wired into the flow yet, so a HubSpot engagement is told so instead of half-written)."""
+    if isinstance(crm, PipedriveClient):
+        return crm
+    raise ConfigurationError(
+        f"the flow writes invoice details back to Pipedrive only, not to {type(crm).__name__}",
+        hint="run the flow with --no-write-back; the invoices and the ledger are unaffected",
+    )
+
+
 def ensure_fields(crm: PipedriveClient, *, create: bool) -> FieldKeys:
     """Find the flow's deal and organisation fields by name; create the missing ones only if `create`."""
     before = crm.session.stats.calls

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from workbench.connections import Connector
+from workbench.flow.crm_fields import writeback_client
 from workbench.flow.writeback import (
     CrmView,
     FieldKeys,
@@ -155,7 +156,8 @@ def refresh_engagement(
     with flow_lock(engagement):
         xero_source = connector.xero_source()
         crm_source = connector.crm_source(engagement)
-        keys = ensure_fields(crm_source.client, create=create_fields)  # before the pull: fail fast
+        crm = writeback_client(crm_source.client)
+        keys = ensure_fields(crm, create=create_fields)  # before the pull: fail fast
         if pull_first:
             for source in (xero_source, crm_source):
                 pull(engagement, source, mode="auto")
@@ -167,5 +169,5 @@ def refresh_engagement(
         view = crm_view(engagement, crm_source.name)
         day = today or data_as_of(engagement)
         return refresh_statuses(
-            xero_source.client, crm_source.client, keys, invoiced, view, today=day, on_stop_days=on_stop_days
+            xero_source.client, crm, keys, invoiced, view, today=day, on_stop_days=on_stop_days
         )

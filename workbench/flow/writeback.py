@@ -26,6 +26,7 @@ from workbench.flow.crm_fields import (
     comparable,
     current_values,
     ensure_fields,
+    writeback_client,
 )
 from workbench.flow.ledger import Ledger
 from workbench.flow.run_report import CallCounter
@@ -217,7 +218,8 @@ def write_back_run(
     counter = CallCounter()
     counter.attach(source.client.session.client, source.name)
     try:
-        keys = ensure_fields(source.client, create=create_fields)
+        client = writeback_client(source.client)
+        keys = ensure_fields(client, create=create_fields)
     except ConfigurationError as error:
         return {"skipped": error.args[0], "hint": error.hint, "calls": counter.as_dict()}
     view = crm_view(engagement, source.name)
@@ -230,7 +232,7 @@ def write_back_run(
         if row.run_id == run_id or shown != row.invoice_id:
             states.append(InvoiceState.from_ledger(deal_id, row.invoice_id, row.invoice_number,
                           row.invoice_status, row.amount_due, view.deal_currency.get(deal_id)))  # fmt: skip
-    result = write_back(source.client, keys, states, current=view.deal_fields)
+    result = write_back(client, keys, states, current=view.deal_fields)
     return {**result.summary(), "fields_created": list(keys.created), "calls": counter.as_dict()}
 
 
