@@ -280,7 +280,7 @@ def health_profile(engagement: Engagement) -> HealthProfile | None:
         def step(name: str, done: int, total: int) -> None:
             bar.progress(done / total, text=f"{name} ({done}/{total})")
 
-        tables = ProfileTables.from_engagement(engagement, as_of)
+        tables = ProfileTables.from_engagement(engagement, as_of, lazy=True)
         profile = run_profile(tables, progress=step)
         took = sum(profile.seconds.values())
         status.update(label=f"Profiled in {took:.1f} s ({', '.join(STEPS)})", state="complete")

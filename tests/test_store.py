@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import os
+import pickle
 import stat
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from workbench.errors import EngagementError
-from workbench.store import Engagement
+from workbench.store import Engagement, _json_values, _times
 
 
 def invoice(invoice_id: str, total: str, status: str = "AUTHORISED") -> dict:
@@ -130,3 +133,54 @@ def test_complete_tables_replace_the_base_outright(tmp_path: Path) -> None:
             complete={"currencies"},
         )
         assert list(engagement.table("currencies")["code"]) == ["GBP"]
+
+
+def test_a_reader_reads_the_snapshots_latest_when_made_after_the_connection_closed_and_in_a_fork(
+    tmp_path: Path,
+) -> None:
+    with Engagement.open("reader", tmp_path) as engagement:
+        engagement.write_snapshot("xero", {"invoices": [invoice("1", "10.00")]}, cursors={})
+        reader = engagement.reader()
+        engagement.write_snapshot("xero", {"invoices": [invoice("2", "20.00")]}, cursors={})
+    assert reader("invoices")["invoice_id"].tolist() == ["1"]  # the snapshot latest when it was made
+    assert reader("payments").empty  # never pulled
+    assert pickle.loads(pickle.dumps(reader))("invoices")["total"].tolist() == [Decimal("10.00")]
+    read, write = os.pipe()
+    child = os.fork()
+    if child == 0:  # pragma: no cover - the forked child reports through the pipe
+        try:
+            os.write(write, ",".join(reader("invoices")["invoice_id"]).encode())
+        finally:
+            os._exit(0)
+    os.close(write)
+    os.waitpid(child, 0)
+    assert os.read(read, 100) == b"1"
+    with pytest.raises(EngagementError, match="no canonical table 'invoice'"):
+        reader("invoice")
+
+
+def test_stored_instants_and_days_read_as_pandas_reads_iso_text() -> None:
+    instants = pd.Series(
+        ["2026-02-01T09:30:00+00:00", None, "2026-02-01T09:30:00.250000+00:00", "1999-12-31T23:59:59+00:00"],
+        dtype=object,
+    )
+    expected = pd.to_datetime(instants, utc=True, format="ISO8601")
+    pd.testing.assert_series_equal(_times(instants, utc=True), expected)
+    days = pd.Series(["2026-01-31", None, "2024-02-29"], dtype=object)
+    pd.testing.assert_series_equal(_times(days, utc=False), pd.to_datetime(days, format="ISO8601"))
+    # text the store never writes (another offset) still reads right, by pandas
+    other = pd.Series(["2026-02-01T10:30:00+01:00", None], dtype=object)
+    assert _times(other, utc=True).iloc[0] == datetime(2026, 2, 1, 9, 30, tzinfo=UTC)
+
+
+def test_json_cells_decode_each_to_its_own_object() -> None:
+    texts = ['{"a": [1, 2]}', None, '{"a": [1, 2]}', '"text"', "[]"]
+    values = _json_values(texts)
+    assert values == [{"a": [1, 2]}, None, {"a": [1, 2]}, "text", []]
+    values[0]["a"].append(3)
+    assert values[2] == {"a": [1, 2]}  # equal texts never share a mutable value
+    assert _json_values([None, None]) == [None, None]
+    with pytest.raises(ValueError):
+        _json_values(['{"a": 1}', '{"a": '])
+    with pytest.raises(ValueError, match="Extra data"):  # two values in one cell are not two cells
+        _json_values(["1, 2"])

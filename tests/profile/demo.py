@@ -19,6 +19,7 @@ from workbench.tokens import TokenStore
 class PulledDemo:
     tables: ProfileTables
     manifest: dict[str, Any]
+    home: Path  # the engagements folder holding the pulled engagement, "demo"
 
     @property
     def problems(self) -> list[dict[str, Any]]:
@@ -49,4 +50,5 @@ def pulled_demo(
         for source in connector.sources(engagement):
             pull(engagement, source)
         manifest = sandbox.client.manifest
-        return PulledDemo(ProfileTables.from_engagement(engagement, manifest.as_of), manifest.to_json())
+        tables = ProfileTables.from_engagement(engagement, manifest.as_of)
+        return PulledDemo(tables, manifest.to_json(), folder / "engagements")

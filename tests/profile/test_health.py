@@ -12,12 +12,13 @@ import pytest
 from tests.profile.demo import PulledDemo
 from workbench.errors import EngagementError
 from workbench.profile import health
-from workbench.profile.duplicates import DuplicateResult
+from workbench.profile.duplicates import INPUT_TABLES, DuplicateResult, find_duplicates
 from workbench.profile.evaluation import KindScore, score_findings
 from workbench.profile.findings import FINDING_COLUMNS, SEVERITIES
-from workbench.profile.health import STEPS, HealthProfile, default_workers, run_profile
+from workbench.profile.health import READING, STEPS, HealthProfile, default_workers, run_profile
 from workbench.profile.tables import ProfileTables
 from workbench.sandbox.demo.problems import PROBLEM_KINDS
+from workbench.store import Engagement
 
 RECALL, PRECISION = 0.98, 0.95
 
@@ -98,6 +99,27 @@ def test_two_workers_find_exactly_what_one_finds(request: pytest.FixtureRequest,
     assert not sequential.findings.empty
     _assert_same(sequential, parallel, "profile")
     pd.testing.assert_frame_equal(sequential.findings, parallel.findings, check_exact=True)
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_tables_read_while_profiling_give_exactly_the_same_profile(demo: PulledDemo, workers: int) -> None:
+    with Engagement.open("demo", demo.home, create=False) as engagement:
+        lazy = ProfileTables.from_engagement(engagement, demo.tables.as_of, lazy=True)
+    assert lazy.unread() == list(lazy)  # nothing read yet; the reader outlives the engagement's connection
+    seen: list[str] = []
+    profile = run_profile(lazy, lambda step, done, total: seen.append(step), workers=workers)
+    assert seen[0] == READING and sorted(seen[1:-1]) == sorted(STEPS)
+    assert lazy.unread() == []
+    _assert_same(run_profile(demo.tables, workers=1), profile, "profile")
+
+
+def test_duplicates_reads_no_table_but_the_ones_it_declares(demo: PulledDemo) -> None:
+    # a worker forked for duplicates holds these tables only: reading another would mean reading it twice
+    def refuse(name: str) -> pd.DataFrame:
+        raise AssertionError(f"find_duplicates read {name}, which INPUT_TABLES does not list")
+
+    only_inputs = ProfileTables({n: demo.tables[n] for n in INPUT_TABLES}, demo.tables.as_of, refuse)
+    assert not find_duplicates(only_inputs).findings.empty
 
 
 def _fails_in_worker(parent: int) -> Callable[[ProfileTables], DuplicateResult]:

@@ -31,7 +31,7 @@ def _profile(tables: ProfileTables, answers: Path | None) -> tuple[RouteSummary,
 
 def _export(args: argparse.Namespace) -> int:
     with Engagement.open(args.engagement, create=False) as engagement:
-        tables = pulled_tables(engagement)
+        tables = pulled_tables(engagement, lazy=True)
         route, duplicates, vat = (None, None, None)
         if not args.no_profile:
             route, duplicates, vat = _profile(tables, Path(args.answers) if args.answers else None)

@@ -33,7 +33,7 @@ def _run(args: argparse.Namespace) -> int:
     from workbench.profile.health import run_profile
 
     with Engagement.open(args.engagement, create=False) as engagement:
-        tables = pulled_tables(engagement, args.as_of)
+        tables = pulled_tables(engagement, args.as_of, lazy=True)
     health = run_profile(tables, None if args.quiet else profile_progress)
     findings = health.findings
     total = sum(health.seconds.values())

@@ -34,7 +34,7 @@ def report_engagement(
     from workbench.route.decision import recommend
     from workbench.route.from_profile import route_inputs
 
-    tables = pulled_tables(engagement)
+    tables = pulled_tables(engagement, lazy=True)
     profile = run_profile(tables, None if quiet else profile_progress)
     discovery, note = read_answers(answers, tables)
     rec = recommend(discovery, *route_inputs(profile.volumes, profile.findings, tables))

@@ -60,7 +60,7 @@ def _run(args: argparse.Namespace) -> int:
     prices = load_prices(Path(args.prices) if args.prices else None)
     thresholds = load_thresholds(Path(args.thresholds) if args.thresholds else None)
     with Engagement.open(args.engagement, create=False) as engagement:
-        tables = pulled_tables(engagement, args.as_of)
+        tables = pulled_tables(engagement, args.as_of, lazy=True)
         answers, note = read_answers(Path(args.answers) if args.answers else None, tables)
         volumes, findings = profile_engagement(tables)
     measured, evidence = route_inputs(volumes, findings, tables)

@@ -57,6 +57,10 @@ TABLES = (
         prepare_xero_contacts, XERO_CONTACTS, "contact_id",
     ),
 )  # fmt: skip
+# the table whose rows count as a record's activity when choosing the survivor
+_ACTIVITY = {"organisations": "deals", "people": "deals", "xero_contacts": "invoices"}
+# every table `find_duplicates` reads (a profile worker forked to run it needs these read first)
+INPUT_TABLES = tuple(dict.fromkeys([spec.table for spec in TABLES] + list(_ACTIVITY.values())))
 
 
 @dataclass(frozen=True)
@@ -97,7 +101,7 @@ def _ranking(
         facts["xero_id"] = source["xero_contact_id"].notna().to_numpy()
     if spec.table == "xero_contacts":
         facts["active"] = (source["status"].fillna("ACTIVE").astype(str).str.upper() == "ACTIVE").to_numpy()
-    activity = tables["invoices"] if spec.table == "xero_contacts" else tables["deals"]
+    activity = tables[_ACTIVITY[spec.table]]
     facts["activity"] = (
         _counts(activity, "contact_id" if spec.table == "xero_contacts" else key).reindex(ids).fillna(0)
     )
@@ -108,9 +112,6 @@ def _ranking(
         created = _seconds(source["created_at"])
         facts["older"] = np.where(np.isfinite(created), -created, -np.inf)
     return facts
-
-
-_ACTIVITY = {"organisations": "deals", "people": "deals", "xero_contacts": "invoices"}
 
 
 class _Survivors:

@@ -1,12 +1,13 @@
 """The whole health profile in one call: every analysis over one set of canonical tables.
 
-With two workers the analyses run in two lanes at once: duplicates, hygiene and volumes in a forked
-worker process, matching and VAT in the calling process (hygiene, VAT and volumes start from the
-matcher's links, so hygiene and volumes are handed to the worker once matching is done; the split
-keeps the lanes about equally long: at 100,000 organisations duplicates and matching take a third of
-the CPU time each). The worker is forked after the tables are loaded, so it reads them through
-copy-on-write memory instead of a pickled copy (pickling 100,000 organisations' tables costs more than
-the step it would move). Where fork is unavailable (Windows, macOS' default) the steps run in turn.
+With two workers the analyses run in two lanes at once. Duplicates runs in a worker process forked
+as soon as the tables it reads are in (with lazily read tables, the rest are read meanwhile); matching
+then VAT run in the calling process; hygiene and volumes, which start from the matcher's links as VAT
+does, run in a second worker forked once matching is done. At 100,000 organisations duplicates and
+matching take a third of the CPU time each, so the lanes come out about equally long. Workers are
+forked, so they read the tables through copy-on-write memory instead of a pickled copy (pickling
+100,000 organisations' tables costs more than the step it would move). Where fork is unavailable
+(Windows, macOS' default) the steps run in turn.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from typing import Any
 
 import pandas as pd
 
+from workbench.profile.duplicates import INPUT_TABLES as DUPLICATE_INPUTS
 from workbench.profile.duplicates import DuplicateResult, find_duplicates
 from workbench.profile.findings import concat_findings
 from workbench.profile.hygiene import find_hygiene_problems
@@ -34,9 +36,9 @@ from workbench.profile.volumes import Volumes, measure_volumes
 
 # step name, shown to the user while it runs
 STEPS = ("duplicates", "matching", "vat", "hygiene", "volumes")
-# the steps a second worker takes off the calling process, in the order it runs them: duplicates
-# first (it needs nothing), the rest once matching has linked organisations to contacts
-WORKER_STEPS = ("duplicates", "hygiene", "volumes")
+# with two lanes, the steps a worker forked once matching is done runs (the first worker: duplicates)
+AFTER_MATCHING_WORKER_STEPS = ("hygiene", "volumes")
+READING = "reading tables"  # what progress says while lazily read tables are read
 Progress = Callable[[str, int, int], None]  # (step, steps done, steps in all)
 
 
@@ -101,24 +103,58 @@ def _timed(name: str, tables: ProfileTables, links: dict[str, pd.DataFrame]) -> 
     return result, time.perf_counter() - wall, time.process_time() - cpu
 
 
-# --- the worker process -----------------------------------------------------------------------------
-_inherited: ProfileTables | None = None  # set in the worker only: the tables it was forked with
+# --- worker processes ------------------------------------------------------------------------------
+# set in a worker only: the tables and links it was forked with
+_inherited: tuple[ProfileTables, dict[str, pd.DataFrame]] | None = None
 
 
-def _inherit(tables: ProfileTables) -> None:
+def _inherit(tables: ProfileTables, links: dict[str, pd.DataFrame]) -> None:
     global _inherited
-    _inherited = tables
+    _inherited = (tables, links)
 
 
-def _in_worker(name: str, links: dict[str, pd.DataFrame]) -> tuple[Any, float, float]:
+def _in_worker(name: str) -> tuple[Any, float, float]:
     assert _inherited is not None, "the profile worker was started without its tables"
-    return _timed(name, _inherited, links)
+    return _timed(name, *_inherited)
+
+
+class _Worker:
+    """One forked process running the steps handed to it on what this process held when it was forked
+    (at the first hand-over): copy-on-write memory, never a pickled copy. A step whose worker died
+    (out of memory, a signal) runs in this process instead."""
+
+    def __init__(self, tables: ProfileTables, links: dict[str, pd.DataFrame]) -> None:
+        self.tables, self.links = tables, links
+        self.executor = ProcessPoolExecutor(
+            1, mp_context=multiprocessing.get_context("fork"), initializer=_inherit, initargs=(tables, links)
+        )
+        self.handed: dict[str, Future[tuple[Any, float, float]] | None] = {}
+
+    def hand_over(self, name: str) -> None:
+        try:
+            self.handed[name] = self.executor.submit(_in_worker, name)
+        except BrokenProcessPool:
+            self.handed[name] = None
+
+    def collect(self, name: str) -> tuple[Any, float, float]:
+        future = self.handed[name]
+        try:
+            if future is None:
+                raise BrokenProcessPool(f"the profile worker died before {name} was handed to it")
+            return future.result()
+        except BrokenProcessPool:
+            return _timed(name, self.tables, self.links)
+
+    def close(self, *, wait: bool = True) -> None:
+        # on an error, do not wait for a step nobody will read
+        self.executor.shutdown(wait=wait, cancel_futures=not wait)
 
 
 def run_profile(
     tables: ProfileTables, progress: Progress | None = None, workers: int | None = None
 ) -> HealthProfile:
-    """Run every analysis; `progress(step, done, total)` is called as each step starts and at the end.
+    """Run every analysis; `progress(step, done, total)` is called as each step starts (and with
+    `READING` first when tables are still to be read) and with "done" at the end.
 
     `workers` is 1 (every step in this process, in `STEPS` order) or 2 (see the module docstring);
     it defaults to `default_workers()`. Both give the same findings. An error in the worker is raised
@@ -141,6 +177,8 @@ def run_profile(
         if name == "matching":
             links["orgs"] = results[name].links
 
+    if progress is not None and tables.unread():
+        progress(READING, 0, len(STEPS))
     if workers == 1 or default_workers() == 1:
         for name in STEPS:
             started(name)
@@ -161,44 +199,32 @@ def _two_lanes(
     started: Callable[[str], None],
     finished: Callable[[str, tuple[Any, float, float]], None],
 ) -> None:
-    """`WORKER_STEPS` in a forked worker, the other steps here; a step whose worker died runs here."""
-    # with fork the initializer's arguments are inherited memory, never pickled
-    executor = ProcessPoolExecutor(
-        1, mp_context=multiprocessing.get_context("fork"), initializer=_inherit, initargs=(tables,)
-    )
-    handed: dict[str, Future[tuple[Any, float, float]] | None] = {}
+    """Duplicates in a worker forked once its tables are read, matching then VAT here, hygiene and
+    volumes in a second worker forked once matching is done (it inherits every table and the links)."""
+    workers: list[_Worker] = []
 
-    def hand_over(name: str) -> None:
-        started(name)
-        try:
-            # what the worker has not inherited: the links read since it was forked (pickled over)
-            handed[name] = executor.submit(_in_worker, name, dict(links))
-        except BrokenProcessPool:
-            handed[name] = None
-
-    def collect(name: str) -> None:
-        future = handed[name]
-        try:
-            if future is None:
-                raise BrokenProcessPool(f"the profile worker died before {name} was handed to it")
-            outcome = future.result()
-        except BrokenProcessPool:
-            # the worker was killed (out of memory, a signal): this process still has everything
-            outcome = _timed(name, tables, links)
-        finished(name, outcome)
+    def hand_over(names: tuple[str, ...]) -> _Worker:
+        worker = _Worker(tables, links)
+        workers.append(worker)
+        for name in names:
+            started(name)
+            worker.hand_over(name)
+        return worker
 
     try:
-        hand_over("duplicates")
-        for name in (s for s in STEPS if s not in WORKER_STEPS):
-            started(name)
-            finished(name, _timed(name, tables, links))
-            if name == "matching":
-                for after in WORKER_STEPS[1:]:
-                    hand_over(after)
-        for name in WORKER_STEPS:
-            collect(name)
+        tables.load(DUPLICATE_INPUTS)
+        first = hand_over(("duplicates",))
+        tables.load()  # the rest, while the worker looks for duplicates
+        started("matching")
+        finished("matching", _timed("matching", tables, links))
+        second = hand_over(AFTER_MATCHING_WORKER_STEPS)
+        started("vat")
+        finished("vat", _timed("vat", tables, links))
+        for worker, name in ((first, "duplicates"), *((second, n) for n in AFTER_MATCHING_WORKER_STEPS)):
+            finished(name, worker.collect(name))
     except BaseException:
-        # do not wait for a worker step nobody will read
-        executor.shutdown(wait=False, cancel_futures=True)
+        for worker in workers:
+            worker.close(wait=False)
         raise
-    executor.shutdown()
+    for worker in workers:
+        worker.close()

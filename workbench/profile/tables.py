@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -19,15 +19,20 @@ class ProfileTables(Mapping[str, pd.DataFrame]):
 
     `as_of` is the day the analysis reads the data as of: overdue balances and "recent" activity are
     judged against it, not against the machine's clock, so a profile of an old snapshot is stable.
+    With a `loader` a table is read the first time it is asked for (`load` reads some ahead), so a
+    profile can start on the tables it needs first while the others are still to be read.
     """
 
-    frames: Mapping[str, pd.DataFrame]
+    frames: dict[str, pd.DataFrame]
     as_of: date = field(default_factory=today)
+    loader: Callable[[str], pd.DataFrame] | None = None
 
     def __getitem__(self, name: str) -> pd.DataFrame:
         if name not in TABLES:
             raise KeyError(f"there is no canonical table {name!r}")
         frame = self.frames.get(name)
+        if frame is None and self.loader is not None:
+            frame = self.frames[name] = self.loader(name)
         if frame is None:
             return pd.DataFrame(columns=list(TABLES[name].columns))
         return frame
@@ -38,21 +43,37 @@ class ProfileTables(Mapping[str, pd.DataFrame]):
     def __len__(self) -> int:
         return len(TABLES)
 
+    def unread(self) -> list[str]:
+        """The tables a `loader` has still to read."""
+        return [name for name in TABLES if self.loader is not None and name not in self.frames]
+
+    def load(self, names: Iterable[str] = TABLES) -> None:
+        """Read these tables now (all by default), if not read yet."""
+        for name in names:
+            self[name]
+
     @classmethod
-    def from_engagement(cls, engagement: Engagement, as_of: date | None = None) -> ProfileTables:
-        """The latest tables of every source; `as_of` defaults to the day the data was pulled."""
-        frames = {name: engagement.table(name) for name in TABLES}
-        return cls(frames, as_of or data_as_of(engagement))
+    def from_engagement(
+        cls, engagement: Engagement, as_of: date | None = None, *, lazy: bool = False
+    ) -> ProfileTables:
+        """The latest tables of every source; `as_of` defaults to the day the data was pulled.
+
+        `lazy` reads each table when first asked for, from the snapshots that are latest now (from any
+        process, after the engagement is closed too)."""
+        as_of = as_of or data_as_of(engagement)
+        if lazy:
+            return cls({}, as_of, engagement.reader())
+        return cls({name: engagement.table(name) for name in TABLES}, as_of)
 
 
-def pulled_tables(engagement: Engagement, as_of: date | None = None) -> ProfileTables:
+def pulled_tables(engagement: Engagement, as_of: date | None = None, *, lazy: bool = False) -> ProfileTables:
     """As `ProfileTables.from_engagement`, refusing an engagement with nothing pulled or imported yet."""
     if not engagement.snapshots():
         raise EngagementError(
             f"engagement '{engagement.name}' has no pulled data yet",
             hint=f"run `workbench pull --engagement {engagement.name}` (or `workbench import`) first",
         )
-    return ProfileTables.from_engagement(engagement, as_of)
+    return ProfileTables.from_engagement(engagement, as_of, lazy=lazy)
 
 
 def data_as_of(engagement: Engagement) -> date:
