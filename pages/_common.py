@@ -8,6 +8,8 @@ connection.
 
 from __future__ import annotations
 
+import dataclasses
+import gc
 import logging
 import time
 from collections.abc import Callable, Iterator
@@ -272,7 +274,8 @@ def health_profile(engagement: Engagement) -> HealthProfile | None:
     cached = st.session_state.get(PROFILE)
     if cached is not None and cached[0] == key:
         return cast(HealthProfile, cached[1])
-    st.session_state.pop(PROFILE, None)  # free the old one before building the next
+    if st.session_state.pop(PROFILE, None) is not None:  # free the old one before building the next
+        gc.unfreeze()  # so that what of it only the garbage collector can free is freed
     st.session_state.pop(VIEWS, None)
     with st.status("Profiling the engagement...", expanded=False) as status:
         bar = st.progress(0.0)
@@ -282,9 +285,13 @@ def health_profile(engagement: Engagement) -> HealthProfile | None:
 
         tables = ProfileTables.from_engagement(engagement, as_of, lazy=True)
         profile = run_profile(tables, progress=step)
+        # every table read, and the reader's database connection let go (session state holds none)
+        profile = dataclasses.replace(profile, tables=tables.read_all())
         took = sum(profile.seconds.values())
         status.update(label=f"Profiled in {took:.1f} s ({', '.join(STEPS)})", state="complete")
     st.session_state[PROFILE] = (key, profile)
+    # the profile lives as long as the session: kept out of every later collection's walk over memory
+    gc.freeze()
     return profile
 
 

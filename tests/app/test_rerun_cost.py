@@ -3,13 +3,17 @@ profile and filter; long tables send a bounded number of rows; CSV downloads are
 
 from __future__ import annotations
 
+import gc
+import tomllib
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 import pages._widgets as widgets
+from pages._common import PROFILE
 from tests.app.conftest import page_problems
 from workbench.app_support import charts, findings_view
 from workbench.profile.health import HealthProfile
@@ -102,3 +106,23 @@ def test_the_report_page_works_the_default_route_out_once(
     at.checkbox(key="report_redact").check().run()
     assert page_problems(at) == []
     assert len(worked_out) == 1
+
+
+def test_the_session_profile_is_kept_out_of_garbage_collection_and_holds_no_connection(
+    app: Callable[[], AppTest],
+) -> None:
+    gc.unfreeze()
+    try:
+        at = app().run().switch_page("pages/duplicates.py").run()
+        assert page_problems(at) == []
+        assert gc.get_freeze_count() > 0  # a full collection no longer walks the profile's objects
+        profile = at.session_state[PROFILE][1]
+        assert profile.tables.loader is None and not profile.tables.unread()
+    finally:
+        gc.unfreeze()
+
+
+def test_streamlit_runs_no_full_garbage_collection_after_each_run() -> None:
+    # on a large engagement that collection was most of every click's time (benchmarks/app.py)
+    config = tomllib.loads((Path(__file__).parents[2] / ".streamlit" / "config.toml").read_text())
+    assert config["runner"]["postScriptGC"] is False

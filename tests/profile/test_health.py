@@ -111,6 +111,8 @@ def test_tables_read_while_profiling_give_exactly_the_same_profile(demo: PulledD
     assert seen[0] == READING and sorted(seen[1:-1]) == sorted(STEPS)
     assert lazy.unread() == []
     _assert_same(run_profile(demo.tables, workers=1), profile, "profile")
+    kept = lazy.read_all()
+    assert kept.loader is None and set(kept.frames) == set(kept)  # every table, no reader held
 
 
 def test_duplicates_reads_no_table_but_the_ones_it_declares(demo: PulledDemo) -> None:

@@ -52,6 +52,11 @@ class ProfileTables(Mapping[str, pd.DataFrame]):
         for name in names:
             self[name]
 
+    def read_all(self) -> ProfileTables:
+        """These tables with every one read and no reader left (nor the database connection it holds)."""
+        self.load()
+        return ProfileTables(dict(self.frames), self.as_of)
+
     @classmethod
     def from_engagement(
         cls, engagement: Engagement, as_of: date | None = None, *, lazy: bool = False
