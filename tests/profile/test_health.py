@@ -174,3 +174,21 @@ def test_the_same_client_kept_in_hubspot_gets_the_same_findings(
         )
 
     assert found(hubspot_demo) == found(demo)
+
+
+@pytest.mark.skipif(default_workers() < 2, reason="needs fork and two cores")
+def test_tables_a_dead_worker_was_to_read_are_read_in_the_calling_process(demo: PulledDemo) -> None:
+    parent, read_here = os.getpid(), []
+    with Engagement.open("demo", demo.home, create=False) as engagement:
+        reader = engagement.reader()
+
+    def dies_in_worker(name: str) -> pd.DataFrame:
+        if os.getpid() != parent:
+            os._exit(1)  # as the kernel's out-of-memory killer would end it
+        read_here.append(name in INPUT_TABLES)
+        return reader(name)
+
+    lazy = ProfileTables({}, demo.tables.as_of, dies_in_worker)
+    profile = run_profile(lazy, workers=2)
+    assert lazy.unread() == [] and any(read_here)  # the worker's tables were read here after all
+    _assert_same(run_profile(demo.tables, workers=1), profile, "profile")

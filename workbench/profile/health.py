@@ -118,6 +118,12 @@ def _in_worker(name: str) -> tuple[Any, float, float]:
     return _timed(name, *_inherited)
 
 
+def _read_in_worker(names: tuple[str, ...]) -> dict[str, pd.DataFrame]:
+    """Read these tables in the worker (kept for its steps) and send them back."""
+    assert _inherited is not None, "the profile worker was started without its tables"
+    return {name: _inherited[0][name] for name in names}
+
+
 class _Worker:
     """One forked process running the steps handed to it on what this process held when it was forked
     (at the first hand-over): copy-on-write memory, never a pickled copy. A step whose worker died
@@ -135,6 +141,24 @@ class _Worker:
             self.handed[name] = self.executor.submit(_in_worker, name)
         except BrokenProcessPool:
             self.handed[name] = None
+
+    def read_ahead(self, names: tuple[str, ...]) -> Callable[[], None]:
+        """Have the worker read these tables while this process reads others; the returned call puts
+        them into this process's tables (read here if the worker died)."""
+        try:
+            future: Future[dict[str, pd.DataFrame]] | None = self.executor.submit(_read_in_worker, names)
+        except BrokenProcessPool:
+            future = None
+
+        def receive() -> None:
+            try:
+                if future is not None:
+                    self.tables.frames.update(future.result())
+            except BrokenProcessPool:
+                pass
+            self.tables.load(names)
+
+        return receive
 
     def collect(self, name: str) -> tuple[Any, float, float]:
         future = self.handed[name]
@@ -199,25 +223,34 @@ def _two_lanes(
     started: Callable[[str], None],
     finished: Callable[[str, tuple[Any, float, float]], None],
 ) -> None:
-    """Duplicates in a worker forked once its tables are read, matching then VAT here, hygiene and
-    volumes in a second worker forked once matching is done (it inherits every table and the links)."""
+    """Duplicates in a worker forked first, matching then VAT here, hygiene and volumes in a second
+    worker forked once matching is done (it inherits every table and the links).
+
+    Tables still to be read are read on both cores: the first worker reads the ones duplicates needs
+    (and sends them back: unpickling a table costs a fraction of reading it from SQLite) while this
+    process reads the others."""
     workers: list[_Worker] = []
 
-    def hand_over(names: tuple[str, ...]) -> _Worker:
-        worker = _Worker(tables, links)
-        workers.append(worker)
+    def new_worker() -> _Worker:
+        workers.append(_Worker(tables, links))
+        return workers[-1]
+
+    def hand_over(to: _Worker, names: tuple[str, ...]) -> None:
         for name in names:
             started(name)
-            worker.hand_over(name)
-        return worker
+            to.hand_over(name)
 
     try:
-        tables.load(DUPLICATE_INPUTS)
-        first = hand_over(("duplicates",))
-        tables.load()  # the rest, while the worker looks for duplicates
+        first = new_worker()
+        ahead = tuple(name for name in DUPLICATE_INPUTS if name in tables.unread())
+        receive = first.read_ahead(ahead)  # forks the worker, before this process reads anything
+        hand_over(first, ("duplicates",))
+        tables.load(name for name in tables.unread() if name not in ahead)
+        receive()
         started("matching")
         finished("matching", _timed("matching", tables, links))
-        second = hand_over(AFTER_MATCHING_WORKER_STEPS)
+        second = new_worker()
+        hand_over(second, AFTER_MATCHING_WORKER_STEPS)
         started("vat")
         finished("vat", _timed("vat", tables, links))
         for worker, name in ((first, "duplicates"), *((second, n) for n in AFTER_MATCHING_WORKER_STEPS)):
