@@ -59,8 +59,9 @@ TABLES = (
 )  # fmt: skip
 # the table whose rows count as a record's activity when choosing the survivor
 _ACTIVITY = {"organisations": "deals", "people": "deals", "xero_contacts": "invoices"}
-# every table `find_duplicates` reads (a profile worker forked to run it needs these read first)
-INPUT_TABLES = tuple(dict.fromkeys([spec.table for spec in TABLES] + list(_ACTIVITY.values())))
+# the tables whose records are compared, and every table `find_duplicates` reads
+RECORD_TABLES = tuple(spec.table for spec in TABLES)
+INPUT_TABLES = tuple(dict.fromkeys([*RECORD_TABLES, *_ACTIVITY.values()]))
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ from typing import Any
 
 import pandas as pd
 
-from workbench.profile.duplicates import INPUT_TABLES as DUPLICATE_INPUTS
+from workbench.profile.duplicates import RECORD_TABLES as DUPLICATE_RECORDS
 from workbench.profile.duplicates import DuplicateResult, find_duplicates
 from workbench.profile.findings import concat_findings
 from workbench.profile.hygiene import find_hygiene_problems
@@ -169,6 +169,11 @@ class _Worker:
         except BrokenProcessPool:
             return _timed(name, self.tables, self.links)
 
+    def done(self, name: str) -> bool:
+        """Whether the step handed over has finished (or cannot: its worker died)."""
+        future = self.handed[name]
+        return future is None or future.done()
+
     def close(self, *, wait: bool = True) -> None:
         # on an error, do not wait for a step nobody will read
         self.executor.shutdown(wait=wait, cancel_futures=not wait)
@@ -226,9 +231,11 @@ def _two_lanes(
     """Duplicates in a worker forked first, matching then VAT here, hygiene and volumes in a second
     worker forked once matching is done (it inherits every table and the links).
 
-    Tables still to be read are read on both cores: the first worker reads the ones duplicates needs
-    (and sends them back: unpickling a table costs a fraction of reading it from SQLite) while this
-    process reads the others."""
+    Tables still to be read are read on both cores: the first worker reads the tables whose records
+    duplicates compares and sends them back (unpickling a table costs a fraction of reading it from
+    SQLite) while this process reads the others (the worker reads deals and invoices, which duplicates
+    also reads, itself: both cores finish reading at about the same time). The first worker is let go
+    as soon as duplicates is done: it holds its own copy of the tables it read."""
     workers: list[_Worker] = []
 
     def new_worker() -> _Worker:
@@ -242,19 +249,25 @@ def _two_lanes(
 
     try:
         first = new_worker()
-        ahead = tuple(name for name in DUPLICATE_INPUTS if name in tables.unread())
+        ahead = tuple(name for name in DUPLICATE_RECORDS if name in tables.unread())
         receive = first.read_ahead(ahead)  # forks the worker, before this process reads anything
         hand_over(first, ("duplicates",))
         tables.load(name for name in tables.unread() if name not in ahead)
         receive()
         started("matching")
         finished("matching", _timed("matching", tables, links))
+        duplicates_done = first.done("duplicates")
+        if duplicates_done:
+            finished("duplicates", first.collect("duplicates"))
+            first.close()  # before the second fork: its memory is not needed any more
         second = new_worker()
         hand_over(second, AFTER_MATCHING_WORKER_STEPS)
         started("vat")
         finished("vat", _timed("vat", tables, links))
-        for worker, name in ((first, "duplicates"), *((second, n) for n in AFTER_MATCHING_WORKER_STEPS)):
-            finished(name, worker.collect(name))
+        if not duplicates_done:
+            finished("duplicates", first.collect("duplicates"))
+        for name in AFTER_MATCHING_WORKER_STEPS:
+            finished(name, second.collect(name))
     except BaseException:
         for worker in workers:
             worker.close(wait=False)
