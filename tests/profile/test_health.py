@@ -115,6 +115,28 @@ def test_tables_read_while_profiling_give_exactly_the_same_profile(demo: PulledD
     assert kept.loader is None and set(kept.frames) == set(kept)  # every table, no reader held
 
 
+@pytest.mark.skipif(default_workers() < 2, reason="needs fork and two cores")
+@pytest.mark.parametrize("still_busy", [False, True])
+def test_hygiene_and_volumes_go_to_a_second_worker_only_once_the_first_is_done(
+    demo: PulledDemo, monkeypatch: pytest.MonkeyPatch, still_busy: bool
+) -> None:
+    forked: list[object] = []
+    real = health._Worker
+
+    def counted(*args: object) -> object:
+        forked.append(real(*args))  # type: ignore[arg-type]
+        return forked[-1]
+
+    monkeypatch.setattr(health, "_Worker", counted)
+    monkeypatch.setattr(real, "done", lambda self, name: not still_busy)
+    with Engagement.open("demo", demo.home, create=False) as engagement:
+        lazy = ProfileTables.from_engagement(engagement, demo.tables.as_of, lazy=True)
+    profile = run_profile(lazy, workers=2)
+    # never three processes holding tables: a busy first worker takes the steps after matching too
+    assert len(forked) == (1 if still_busy else 2)
+    _assert_same(run_profile(demo.tables, workers=1), profile, "profile")
+
+
 def test_duplicates_reads_no_table_but_the_ones_it_declares(demo: PulledDemo) -> None:
     # a worker forked for duplicates holds these tables only: reading another would mean reading it twice
     def refuse(name: str) -> pd.DataFrame:

@@ -11,7 +11,7 @@ import pandas as pd
 from workbench.app_support.findings_view import findings_csv
 from workbench.commands.route import day_argument
 from workbench.profile.findings import SEVERITIES
-from workbench.profile.tables import pulled_tables
+from workbench.profile.tables import READING, pulled_tables
 from workbench.store import Engagement
 
 TOP_FINDINGS = 10
@@ -20,7 +20,9 @@ TOP_FINDINGS = 10
 def profile_progress(step: str, done: int, total: int) -> None:
     """The profile's steps as lines on stderr (on two cores two steps run at once, so the count is of
     the steps finished, not the step's place in a sequence)."""
-    if step != "done":
+    if step == READING:
+        print("reading the pulled tables...", file=sys.stderr, flush=True)
+    elif step != "done":
         print(f"profiling {step}... ({done}/{total} done)", file=sys.stderr, flush=True)
 
 

@@ -30,7 +30,7 @@ from workbench.profile.findings import concat_findings
 from workbench.profile.hygiene import find_hygiene_problems
 from workbench.profile.links import invoice_deal_links
 from workbench.profile.matching import MatchResult, match_crm_to_xero
-from workbench.profile.tables import ProfileTables
+from workbench.profile.tables import READING, ProfileTables
 from workbench.profile.vat import find_vat_problems
 from workbench.profile.volumes import Volumes, measure_volumes
 
@@ -38,7 +38,6 @@ from workbench.profile.volumes import Volumes, measure_volumes
 STEPS = ("duplicates", "matching", "vat", "hygiene", "volumes")
 # with two lanes, the steps a worker forked once matching is done runs (the first worker: duplicates)
 AFTER_MATCHING_WORKER_STEPS = ("hygiene", "volumes")
-READING = "reading tables"  # what progress says while lazily read tables are read
 Progress = Callable[[str, int, int], None]  # (step, steps done, steps in all)
 
 
@@ -113,9 +112,11 @@ def _inherit(tables: ProfileTables, links: dict[str, pd.DataFrame]) -> None:
     _inherited = (tables, links)
 
 
-def _in_worker(name: str) -> tuple[Any, float, float]:
+def _in_worker(name: str, links: dict[str, pd.DataFrame] | None) -> tuple[Any, float, float]:
+    """Run a step on the inherited tables, with `links` sent since the fork (else the inherited)."""
     assert _inherited is not None, "the profile worker was started without its tables"
-    return _timed(name, *_inherited)
+    tables, inherited_links = _inherited
+    return _timed(name, tables, inherited_links if links is None else links)
 
 
 def _read_in_worker(names: tuple[str, ...]) -> dict[str, pd.DataFrame]:
@@ -136,9 +137,9 @@ class _Worker:
         )
         self.handed: dict[str, Future[tuple[Any, float, float]] | None] = {}
 
-    def hand_over(self, name: str) -> None:
+    def hand_over(self, name: str, links: dict[str, pd.DataFrame] | None = None) -> None:
         try:
-            self.handed[name] = self.executor.submit(_in_worker, name)
+            self.handed[name] = self.executor.submit(_in_worker, name, links)
         except BrokenProcessPool:
             self.handed[name] = None
 
@@ -234,18 +235,20 @@ def _two_lanes(
     Tables still to be read are read on both cores: the first worker reads the tables whose records
     duplicates compares and sends them back (unpickling a table costs a fraction of reading it from
     SQLite) while this process reads the others (the worker reads deals and invoices, which duplicates
-    also reads, itself: both cores finish reading at about the same time). The first worker is let go
-    as soon as duplicates is done: it holds its own copy of the tables it read."""
+    also reads, itself: both cores finish reading at about the same time). No more than two processes
+    hold tables at once: the first worker (it has its own copy of what it read) is let go before the
+    second is forked, and when duplicates is still running once matching is done, the first worker
+    takes hygiene and volumes next instead (sent the links, reading the tables it lacks)."""
     workers: list[_Worker] = []
 
     def new_worker() -> _Worker:
         workers.append(_Worker(tables, links))
         return workers[-1]
 
-    def hand_over(to: _Worker, names: tuple[str, ...]) -> None:
+    def hand_over(to: _Worker, names: tuple[str, ...], links: dict[str, pd.DataFrame] | None = None) -> None:
         for name in names:
             started(name)
-            to.hand_over(name)
+            to.hand_over(name, links)
 
     try:
         first = new_worker()
@@ -259,15 +262,18 @@ def _two_lanes(
         duplicates_done = first.done("duplicates")
         if duplicates_done:
             finished("duplicates", first.collect("duplicates"))
-            first.close()  # before the second fork: its memory is not needed any more
-        second = new_worker()
-        hand_over(second, AFTER_MATCHING_WORKER_STEPS)
+            first.close()
+            after = new_worker()  # forked now: it inherits every table and the links
+            hand_over(after, AFTER_MATCHING_WORKER_STEPS)
+        else:
+            after = first
+            hand_over(after, AFTER_MATCHING_WORKER_STEPS, dict(links))
         started("vat")
         finished("vat", _timed("vat", tables, links))
         if not duplicates_done:
             finished("duplicates", first.collect("duplicates"))
         for name in AFTER_MATCHING_WORKER_STEPS:
-            finished(name, second.collect(name))
+            finished(name, after.collect(name))
     except BaseException:
         for worker in workers:
             worker.close(wait=False)

@@ -12,6 +12,8 @@ from workbench.canonical import TABLES
 from workbench.errors import EngagementError
 from workbench.store import Engagement, today
 
+READING = "reading tables"  # the profile's progress while tables read on demand are read
+
 
 @dataclass(frozen=True)
 class ProfileTables(Mapping[str, pd.DataFrame]):
