@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import gc
 import os
 from collections.abc import Callable
 
@@ -110,6 +111,7 @@ def test_tables_read_while_profiling_give_exactly_the_same_profile(demo: PulledD
     profile = run_profile(lazy, lambda step, done, total: seen.append(step), workers=workers)
     assert seen[0] == READING and sorted(seen[1:-1]) == sorted(STEPS)
     assert lazy.unread() == []
+    assert gc.get_freeze_count() == 0  # what the profile froze out of the collector is given back
     _assert_same(run_profile(demo.tables, workers=1), profile, "profile")
     kept = lazy.read_all()
     assert kept.loader is None and set(kept.frames) == set(kept)  # every table, no reader held
