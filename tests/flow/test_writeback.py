@@ -208,12 +208,15 @@ def test_a_deal_gone_from_the_crm_is_reported_and_the_rest_written(
     assert "not found" in result.failed["999"].lower()
 
 
-def test_the_write_back_names_a_crm_it_cannot_write_to_and_what_to_do() -> None:
-    from workbench.errors import ConfigurationError
-    from workbench.flow.crm_fields import writeback_client
-    from workbench.hubspot.client import HubSpotClient
+def test_the_writer_goes_by_the_crm_and_names_one_it_cannot_write_to() -> None:
+    from tests.hubspot.harness import hubspot_harness
+    from workbench.flow.crm_writer import writer_for
+    from workbench.flow.hubspot_writer import HubSpotWriter
+    from workbench.flow.pipedrive_writer import PipedriveWriter
 
-    hubspot = HubSpotClient.__new__(HubSpotClient)
-    with pytest.raises(ConfigurationError, match="Pipedrive only, not to HubSpotClient") as raised:
-        writeback_client(hubspot)
+    assert isinstance(writer_for(pipedrive_harness(pipedrive_company(deals=1)).client), PipedriveWriter)
+    hubspot = writer_for(hubspot_harness().client)
+    assert isinstance(hubspot, HubSpotWriter) and writer_for(hubspot) is hubspot
+    with pytest.raises(ConfigurationError, match="cannot write invoice details back to object") as raised:
+        writer_for(object())
     assert raised.value.hint is not None and "--no-write-back" in raised.value.hint
