@@ -16,8 +16,9 @@ from tests.pipedrive.harness import pipedrive_harness
 from tests.sandbox.hubspot_support import hubspot_portal
 from tests.sandbox.pipedrive_support import pipedrive_company
 from workbench.connections import Connector, CrmConnection
-from workbench.flow.crm_fields import FieldKeys
+from workbench.flow.crm_fields import FieldKeys, current_values
 from workbench.flow.writeback import CrmView, ensure_fields
+from workbench.flow.writeback_fields import WritebackField
 from workbench.hubspot.client import HubSpotClient
 from workbench.pipedrive.client import PipedriveClient
 from workbench.plan.defaults import propose_plan
@@ -73,6 +74,14 @@ _ENTITY_STORE = {"pipedrive": {"deal": "deals", "organization": "organizations"}
                  "hubspot": {"deal": "deals", "organization": "companies"}}  # fmt: skip
 
 
+def stored_values(crm: str, emulator: Any, entity: str, record_id: str | int) -> dict[str, Any]:
+    """A record's custom values by code, as `crm`'s emulator holds them (not as any client reads them)."""
+    table = _ENTITY_STORE[crm][entity]
+    if crm == "hubspot":
+        return dict(emulator.store.objects[table][int(record_id)]["properties"])
+    return dict(emulator.store.tables[table][int(record_id)].get("custom_fields") or {})
+
+
 @dataclass
 class CrmSide:
     """One CRM's emulator behind the product's client, over a small company of the tests' own
@@ -84,11 +93,7 @@ class CrmSide:
     exchanges: list[Any] = field(default_factory=list)
 
     def stored(self, entity: str, record_id: str | int) -> dict[str, Any]:
-        """The record's custom values by code, as the emulator holds them (not as any client reads)."""
-        table = _ENTITY_STORE[self.crm][entity]
-        if self.crm == "hubspot":
-            return dict(self.emulator.store.objects[table][int(record_id)]["properties"])
-        return dict(self.emulator.store.tables[table][int(record_id)].get("custom_fields") or {})
+        return stored_values(self.crm, self.emulator, entity, record_id)
 
     def writes(self, since: int = 0) -> list[str]:
         """`METHOD path` of every write request since `since` (an index into the exchanges)."""
@@ -139,6 +144,14 @@ class Setup:
     connector: Connector
     plan: PlanVersion
     keys: FieldKeys
+    crm: str = "pipedrive"
+
+    def shown(self, entity: str, record_id: str | int, wanted: WritebackField) -> Any:
+        """The flow's value on a record as the in-process sandbox holds it, compared as the flow does."""
+        sandbox: Any = self.connector.sandbox
+        emulator = sandbox.hubspot if self.crm == "hubspot" else sandbox.pipedrive
+        values = stored_values(self.crm, emulator, entity, record_id)
+        return current_values(values, [self.keys.of(wanted)])[wanted.key]
 
 
 def crm_connection(crm: str) -> CrmConnection:
@@ -170,4 +183,4 @@ def flow_setup(tmp_path: Path, *, create_fields: bool = True, crm: str = "pipedr
             if create_fields
             else FieldKeys({})
         )
-        yield Setup(engagement, connector, version, keys)
+        yield Setup(engagement, connector, version, keys, crm)
