@@ -52,6 +52,8 @@ def print_refresh(result: RefreshResult, stream: TextIO | None = None) -> None:
         print(f"  not found in Xero: deals {', '.join(summary['not_in_xero'])}", file=out)
     for deal_id, why in result.deals.failed.items():
         print(f"  deal {deal_id} not written: {why}", file=out)
+    for org_id, why in result.organisations_failed.items():
+        print(f"  organisation {org_id} not written: {why}", file=out)
     print(f"Calls: Xero {summary['xero_calls']}, CRM {summary['crm_calls']}", file=out)
 
 
