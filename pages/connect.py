@@ -9,6 +9,7 @@ session or on the screen.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
 import pandas as pd
@@ -70,43 +71,51 @@ def _connect_custom() -> None:
     common.notify(f"Xero custom connection checked and saved as '{name}'. Pull it on the Pull page.")
 
 
+def _keep_crm_token(secret_key: str, what: str, save: Callable[[str], None], crm: CrmConnection) -> None:
+    """A CRM token form's callback: the secret out of the session at once (widget state too), `save`d
+    to the token store, and `crm` the session's CRM; a refusal becomes the page's problem."""
+    secret = str(st.session_state.pop(secret_key, None) or "").strip()
+    try:
+        save(secret)
+    except Exception as exc:
+        st.session_state[PROBLEM] = describe(exc, f"saving the {what}")
+        return
+    st.session_state[common.CRM] = crm
+    st.session_state[common.CRM_FILES] = False
+    common.notify(f"{what} saved as '{crm.saved_as}'. Pull it on the Pull page.")
+
+
 def _save_pipedrive_token() -> None:
     """Form callback: keep the Pipedrive API token in the token store."""
-    api_token = str(st.session_state.pop(PIPEDRIVE_TOKEN, None) or "")
     name = str(st.session_state.get("pipedrive_name") or "pipedrive").strip()
     domain = str(st.session_state.get("pipedrive_domain") or "").strip() or None
-    try:
+
+    def save(api_token: str) -> None:
         if not domain:
             raise ConfigurationError(
                 "a Pipedrive API-token connection needs the company domain",
                 hint="type COMPANY as in COMPANY.pipedrive.com",
             )
         connect_pipedrive_token(common.token_store(), api_token, name)
-    except Exception as exc:
-        st.session_state[PROBLEM] = describe(exc, "saving the Pipedrive API token")
-        return
-    st.session_state[common.CRM] = CrmConnection(kind="pipedrive-token", name=name, company_domain=domain)
-    st.session_state[common.CRM_FILES] = False
-    common.notify(f"Pipedrive API token saved as '{name}'. Pull it on the Pull page.")
+
+    crm = CrmConnection(kind="pipedrive-token", name=name, company_domain=domain)
+    _keep_crm_token(PIPEDRIVE_TOKEN, "Pipedrive API token", save, crm)
 
 
 def _save_hubspot_token() -> None:
     """Form callback: keep the HubSpot private-app token in the token store."""
-    access_token = str(st.session_state.pop(HUBSPOT_TOKEN, None) or "").strip()
     name = str(st.session_state.get("hubspot_name") or "hubspot").strip()
-    try:
+
+    def save(access_token: str) -> None:
         if not access_token:
             raise ConfigurationError(
                 "no HubSpot private-app token was typed",
                 hint="copy it from HubSpot › Settings › Integrations › Private apps › your app › Auth",
             )
         connect_hubspot_token(common.token_store(), access_token, name)
-    except Exception as exc:
-        st.session_state[PROBLEM] = describe(exc, "saving the HubSpot private-app token")
-        return
-    st.session_state[common.CRM] = CrmConnection(kind="hubspot-token", name=name)
-    st.session_state[common.CRM_FILES] = False
-    common.notify(f"HubSpot private-app token saved as '{name}'. Pull it on the Pull page.")
+
+    crm = CrmConnection(kind="hubspot-token", name=name)
+    _keep_crm_token(HUBSPOT_TOKEN, "HubSpot private-app token", save, crm)
 
 
 def render() -> None:

@@ -50,7 +50,10 @@ def served(request: pytest.FixtureRequest) -> Iterator[tuple[Sandbox, str]]:
         yield sandbox, server.base_url
 
 
-def prepare(sandbox: Sandbox, url: str) -> None:
+def prepare(served: tuple[Sandbox, str]) -> tuple[Sandbox, str, str]:
+    """The engagement pulled from the served sandbox, its proposed plan signed off; the sandbox, its
+    URL and its CRM."""
+    sandbox, url = served
     connection = crm_connection(crm_of(sandbox))
     with Engagement.open("cli") as engagement, Connector(crm=connection, sandbox_url=url) as connector:
         for source in connector.sources(engagement):
@@ -63,6 +66,7 @@ def prepare(sandbox: Sandbox, url: str) -> None:
             plan.model_copy(update={"deal_invoice": deal_invoice, "sign_off": sign_off}),
             origin="consultant",
         )
+    return sandbox, url, crm_of(sandbox)
 
 
 def flow(url: str, tmp_path: Path, *options: str, crm: str = "pipedrive") -> int:
@@ -82,16 +86,15 @@ def made(sandbox: Sandbox, references: list[str]) -> dict[str, int]:
 def test_a_dry_run_shows_what_it_would_create_and_writes_nothing(
     served: tuple[Sandbox, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    sandbox, url = served
-    prepare(sandbox, url)
-    assert flow(url, tmp_path, crm=crm_of(sandbox)) == 0  # dry-run is the default
+    sandbox, url, crm = prepare(served)
+    assert flow(url, tmp_path, crm=crm) == 0  # dry-run is the default
     out = capsys.readouterr().out
     assert "Flow run 1 (dry-run" in out and "Would be created (" in out
     summary = report(tmp_path, 1)["summary"]
     assert summary["would be created"] > 3 and summary["write calls"] == 0 and summary["created"] == 0
     would = [o["reference"] for o in report(tmp_path, 1)["outcomes"] if o["outcome"] == "would be created"]
     assert set(made(sandbox, would).values()) == {0}
-    assert {r.split("-")[0] for r in would} == {"PD" if crm_of(sandbox) == "pipedrive" else "HS"}
+    assert {r.split("-")[0] for r in would} == {"PD" if crm == "pipedrive" else "HS"}
     markdown = (tmp_path / "cli" / "flow-run-1.md").read_text()
     assert "## Would be created" in markdown and "## API calls" in markdown
 
@@ -99,9 +102,7 @@ def test_a_dry_run_shows_what_it_would_create_and_writes_nothing(
 def test_a_pilot_creates_only_allowed_deals_within_its_cap_and_the_ledger_shows_them(
     served: tuple[Sandbox, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    sandbox, url = served
-    crm = crm_of(sandbox)
-    prepare(sandbox, url)
+    sandbox, url, crm = prepare(served)
     flow(url, tmp_path, crm=crm)
     would = [o["reference"] for o in report(tmp_path, 1)["outcomes"] if o["outcome"] == "would be created"]
     unknown = deal_reference(crm, "999999")
@@ -145,9 +146,7 @@ def test_live_needs_yes_or_the_organisations_name_typed(
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    sandbox, url = served
-    crm = crm_of(sandbox)
-    prepare(sandbox, url)
+    sandbox, url, crm = prepare(served)
     monkeypatch.setattr("sys.stdin.isatty", lambda: False)
     assert flow(url, tmp_path, "--mode", "live", "--no-write-back", crm=crm) == 1
     assert "needs --yes" in capsys.readouterr().out
@@ -172,9 +171,7 @@ def test_live_needs_yes_or_the_organisations_name_typed(
 def test_a_live_run_writes_back_and_the_refresh_updates_the_crm_then_writes_nothing(
     served: tuple[Sandbox, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    sandbox, url = served
-    crm = crm_of(sandbox)
-    prepare(sandbox, url)
+    sandbox, url, crm = prepare(served)
     assert flow(url, tmp_path, "--mode", "live", "--yes", "--create-fields", crm=crm) == 0
     written = report(tmp_path, 1)
     created = {o["deal_id"]: o for o in written["outcomes"] if o["outcome"] == "created"}
