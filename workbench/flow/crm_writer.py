@@ -10,15 +10,18 @@ only ever sends what differs.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from workbench.errors import ConfigurationError
+from workbench.errors import ApiError, ConfigurationError
 from workbench.flow.crm_fields import CREATE_FIELDS_OPTION, FieldKey, FieldKeys
 from workbench.flow.writeback_fields import WRITEBACK_FIELDS, WritebackField
 from workbench.http import ApiSession
 from workbench.pipedrive.canonicalise import normalise_field_name
+
+# the statuses by which a CRM refuses one record (gone, or a value it will not take): the others go on
+REFUSED_ONE = (400, 404, 410)
 
 
 @dataclass(frozen=True)
@@ -71,6 +74,19 @@ class CrmWriter(ABC):
     @abstractmethod
     def write(self, entity: str, patches: Mapping[str, Mapping[str, Any]]) -> Written:
         """Send `{record id: {code: wire value}}` (only changed values) onto records of `entity`."""
+
+    @staticmethod
+    def write_one(result: Written, record_id: str, send: Callable[[], object]) -> None:
+        """Send one record's values with `send`; a refusal of that record alone is noted in `result`
+        (e.g. the deal was deleted since) and the others go on."""
+        try:
+            send()
+        except ApiError as error:
+            if error.status not in REFUSED_ONE:
+                raise
+            result.failed[record_id] = error.detail
+        else:
+            result.written.append(record_id)
 
     def ensure_fields(self, *, create: bool) -> FieldKeys:
         """Find the flow's deal and organisation fields by name; create the missing ones only if `create`."""

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from functools import partial
 from typing import Any, ClassVar
 
 from workbench.errors import ApiError
 from workbench.flow.crm_fields import FieldKey
 from workbench.flow.crm_writer import CrmWriter, Definition, Written
-from workbench.flow.pipedrive_writer import REFUSED_ONE
 from workbench.flow.writeback_fields import WritebackField
 from workbench.hubspot.client import BATCH_LIMIT, HubSpotClient
 
@@ -68,14 +68,8 @@ class HubSpotWriter(CrmWriter):
         result = Written()
         if len(patches) == 1:
             ((record_id, patch),) = patches.items()
-            try:
-                self.client.update_object(object_type, record_id, patch)
-            except ApiError as error:
-                if error.status not in REFUSED_ONE:
-                    raise
-                result.failed[record_id] = error.detail
-            else:
-                result.written.append(record_id)
+            send = partial(self.client.update_object, object_type, record_id, patch)
+            self.write_one(result, record_id, send)
             return result
         items = list(patches.items())
         for start in range(0, len(items), BATCH_LIMIT):

@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import partial
 from typing import Any, ClassVar
 
-from workbench.errors import ApiError, ConfigurationError
+from workbench.errors import ConfigurationError
 from workbench.flow.crm_fields import CREATE_FIELDS_OPTION, FieldKey
 from workbench.flow.crm_writer import CrmWriter, Definition, Written
 from workbench.flow.writeback_fields import WritebackField
 from workbench.pipedrive.client import PipedriveClient
 
 _FIELDS_RESOURCE = {"deal": "dealFields", "organization": "organizationFields"}
-# a refusal of one record (gone, or a value it will not take) leaves the others to write
-REFUSED_ONE = (400, 404, 410)
 
 
 class PipedriveWriter(CrmWriter):
@@ -64,12 +63,5 @@ class PipedriveWriter(CrmWriter):
         )
         result = Written()
         for record_id, patch in patches.items():
-            try:
-                update(record_id, patch)
-            except ApiError as error:
-                if error.status not in REFUSED_ONE:
-                    raise
-                result.failed[record_id] = error.detail  # e.g. the deal was deleted since: the rest go on
-                continue
-            result.written.append(record_id)
+            self.write_one(result, record_id, partial(update, record_id, patch))
         return result
