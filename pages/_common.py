@@ -161,9 +161,12 @@ def connection_summary() -> str:
     if crm_files_only():
         crm_text = "uploaded exports"
     else:
-        crm_text = {"sandbox": "sandbox", "pipedrive-token": f"API token '{crm.name}'"}.get(
-            crm.kind, f"OAuth connection '{crm.name}'"
-        )
+        crm_text = {
+            "sandbox": "sandbox",
+            "hubspot-sandbox": "sandbox (HubSpot)",
+            "pipedrive-token": f"API token '{crm.name}'",
+            "hubspot-token": f"HubSpot private-app token '{crm.saved_as}'",
+        }.get(crm.kind, f"OAuth connection '{crm.saved_as}'")
     return f"Xero: {xero_text} · CRM: {crm_text}"
 
 

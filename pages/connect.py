@@ -1,5 +1,6 @@
-"""Connect: where the pull reads from. The sandbox (nothing to type), a Xero custom connection, a Xero
-sign-in (OAuth with PKCE), a Pipedrive API token, or the CRM's exported files.
+"""Connect: where the pull reads from. The sandbox (nothing to type; its CRM in Pipedrive or HubSpot), a
+Xero custom connection, a Xero sign-in (OAuth with PKCE), a Pipedrive API token, a HubSpot private-app
+token, or the CRM's exported files.
 
 Secrets typed here go straight to the token store: each is taken out of the session in the form's
 callback (deleting its widget state too) before the page is drawn again, so no secret stays in the
@@ -8,6 +9,7 @@ session or on the screen.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
 import pandas as pd
@@ -18,13 +20,20 @@ from workbench.app_support.problems import describe
 from workbench.app_support.saved import saved_connections
 from workbench.app_support.signin import XeroEndpoints, begin_xero_sign_in
 from workbench.app_support.uploads import UploadRejected, import_uploads
-from workbench.connect import connect_pipedrive_token, connect_xero_custom
-from workbench.connections import CrmConnection, XeroConnection, XeroKind
+from workbench.connect import connect_hubspot_token, connect_pipedrive_token, connect_xero_custom
+from workbench.connections import CrmConnection, CrmKind, XeroConnection, XeroKind
 from workbench.errors import ConfigurationError
 from workbench.http import build_client
 
 CUSTOM_SECRET = "custom_client_secret"
 PIPEDRIVE_TOKEN = "pipedrive_api_token"
+HUBSPOT_TOKEN = "hubspot_private_app_token"
+SAVED_CRM_KINDS: tuple[CrmKind, ...] = (
+    "pipedrive-token",
+    "pipedrive-oauth",
+    "hubspot-token",
+    "hubspot-oauth",
+)
 PROBLEM = "connect_problem"
 SIGN_IN_URL = "xero_sign_in_url"
 
@@ -62,24 +71,51 @@ def _connect_custom() -> None:
     common.notify(f"Xero custom connection checked and saved as '{name}'. Pull it on the Pull page.")
 
 
+def _keep_crm_token(secret_key: str, what: str, save: Callable[[str], None], crm: CrmConnection) -> None:
+    """A CRM token form's callback: the secret out of the session at once (widget state too), `save`d
+    to the token store, and `crm` the session's CRM; a refusal becomes the page's problem."""
+    secret = str(st.session_state.pop(secret_key, None) or "").strip()
+    try:
+        save(secret)
+    except Exception as exc:
+        st.session_state[PROBLEM] = describe(exc, f"saving the {what}")
+        return
+    st.session_state[common.CRM] = crm
+    st.session_state[common.CRM_FILES] = False
+    common.notify(f"{what} saved as '{crm.saved_as}'. Pull it on the Pull page.")
+
+
 def _save_pipedrive_token() -> None:
     """Form callback: keep the Pipedrive API token in the token store."""
-    api_token = str(st.session_state.pop(PIPEDRIVE_TOKEN, None) or "")
     name = str(st.session_state.get("pipedrive_name") or "pipedrive").strip()
     domain = str(st.session_state.get("pipedrive_domain") or "").strip() or None
-    try:
+
+    def save(api_token: str) -> None:
         if not domain:
             raise ConfigurationError(
                 "a Pipedrive API-token connection needs the company domain",
                 hint="type COMPANY as in COMPANY.pipedrive.com",
             )
         connect_pipedrive_token(common.token_store(), api_token, name)
-    except Exception as exc:
-        st.session_state[PROBLEM] = describe(exc, "saving the Pipedrive API token")
-        return
-    st.session_state[common.CRM] = CrmConnection(kind="pipedrive-token", name=name, company_domain=domain)
-    st.session_state[common.CRM_FILES] = False
-    common.notify(f"Pipedrive API token saved as '{name}'. Pull it on the Pull page.")
+
+    crm = CrmConnection(kind="pipedrive-token", name=name, company_domain=domain)
+    _keep_crm_token(PIPEDRIVE_TOKEN, "Pipedrive API token", save, crm)
+
+
+def _save_hubspot_token() -> None:
+    """Form callback: keep the HubSpot private-app token in the token store."""
+    name = str(st.session_state.get("hubspot_name") or "hubspot").strip()
+
+    def save(access_token: str) -> None:
+        if not access_token:
+            raise ConfigurationError(
+                "no HubSpot private-app token was typed",
+                hint="copy it from HubSpot › Settings › Integrations › Private apps › your app › Auth",
+            )
+        connect_hubspot_token(common.token_store(), access_token, name)
+
+    crm = CrmConnection(kind="hubspot-token", name=name)
+    _keep_crm_token(HUBSPOT_TOKEN, "HubSpot private-app token", save, crm)
 
 
 def render() -> None:
@@ -95,17 +131,22 @@ def render() -> None:
         with st.container(border=True):
             st.subheader("Sandbox")
             st.write(
-                "The built-in demo client: emulated Xero and Pipedrive, planted problems, no credentials."
+                "The built-in demo client: emulated Xero and Pipedrive or HubSpot, planted problems, no "
+                "credentials."
             )
             seed = st.number_input(
                 "Demo client seed", min_value=0, value=int(st.session_state.get(common.SEED, 7))
             )
+            crm_in = st.radio(
+                "The demo client's CRM", ("Pipedrive", "HubSpot"), horizontal=True, key="sandbox_crm"
+            )
             if st.button("Use the sandbox", key="use_sandbox"):
                 st.session_state[common.XERO] = XeroConnection()
-                st.session_state[common.CRM] = CrmConnection()
+                kind: CrmKind = "hubspot-sandbox" if crm_in == "HubSpot" else "sandbox"
+                st.session_state[common.CRM] = CrmConnection(kind=kind)
                 st.session_state[common.CRM_FILES] = False
                 st.session_state[common.SEED] = int(seed)
-                common.notify("Both systems come from the sandbox now.")
+                common.notify(f"Both systems come from the sandbox now (the CRM in {crm_in}).")
                 st.rerun()
 
         with st.container(border=True):
@@ -170,8 +211,8 @@ def render() -> None:
                     "Connection", xero_saved, format_func=lambda c: c.label, key="xero_saved"
                 )
                 if st.button("Use this connection", key="xero_use_saved"):
-                    kind: XeroKind = "custom" if picked.kind == "xero-custom" else "oauth"
-                    st.session_state[common.XERO] = XeroConnection(kind=kind, name=picked.name)
+                    xero_kind: XeroKind = "custom" if picked.kind == "xero-custom" else "oauth"
+                    st.session_state[common.XERO] = XeroConnection(kind=xero_kind, name=picked.name)
                     common.notify(f"Xero comes from '{picked.name}' now.")
                     st.rerun()
 
@@ -186,7 +227,18 @@ def render() -> None:
                 st.text_input("Company domain (COMPANY in COMPANY.pipedrive.com)", key="pipedrive_domain")
                 st.text_input("Save as", value="pipedrive", key="pipedrive_name")
                 st.form_submit_button("Save", on_click=_save_pipedrive_token, key="pipedrive_submit")
-        crm_saved = [c for c in saved if c.kind in ("pipedrive-token", "pipedrive-oauth")]
+        with st.container(border=True):
+            st.subheader("HubSpot private-app token")
+            st.write(
+                "From HubSpot › Settings › Integrations › Private apps (scopes: CRM objects read, deals and "
+                "companies write, and the deal and company schemas write for the flow's write-back). Kept "
+                "in the token store, never shown again."
+            )
+            with st.form("hubspot_token", clear_on_submit=True):
+                st.text_input("Access token", type="password", key=HUBSPOT_TOKEN)
+                st.text_input("Save as", value="hubspot", key="hubspot_name")
+                st.form_submit_button("Save", on_click=_save_hubspot_token, key="hubspot_submit")
+        crm_saved = [c for c in saved if c.kind in SAVED_CRM_KINDS]
         if crm_saved:
             with st.container(border=True):
                 st.subheader("Saved CRM connections")
@@ -195,15 +247,19 @@ def render() -> None:
                 )
                 domain = st.text_input("Company domain (API tokens)", key="crm_saved_domain")
                 if st.button("Use this connection", key="crm_use_saved"):
+                    crm_kind = next(k for k in SAVED_CRM_KINDS if k == picked_crm.kind)
                     st.session_state[common.CRM] = CrmConnection(
-                        kind="pipedrive-token" if picked_crm.kind == "pipedrive-token" else "pipedrive-oauth",
+                        kind=crm_kind,
                         name=picked_crm.name,
-                        company_domain=domain.strip() or None,
+                        company_domain=(domain.strip() or None) if crm_kind == "pipedrive-token" else None,
                     )
                     st.session_state[common.CRM_FILES] = False
                     common.notify(f"The CRM comes from '{picked_crm.name}' now.")
                     st.rerun()
-        st.caption("Pipedrive OAuth connections are made with `workbench connect pipedrive --oauth`.")
+        st.caption(
+            "OAuth connections are made with `workbench connect pipedrive --oauth` or "
+            "`workbench connect hubspot --oauth`, then picked here."
+        )
 
     with files_tab:
         st.write(

@@ -78,12 +78,14 @@ HUBSPOT_AUTHORIZE_URL = "https://app.hubspot.com/oauth/authorize"
 HUBSPOT_TOKEN_URL = "https://api.hubapi.com/oauth/v1/token"
 HUBSPOT_SCOPES = (
     "crm.objects.companies.read",
+    "crm.objects.companies.write",  # the flow's write-back: the company's Xero account status
     "crm.objects.contacts.read",
     "crm.objects.deals.read",
     "crm.objects.deals.write",
     "crm.objects.line_items.read",
     "crm.objects.owners.read",
     "crm.schemas.deals.write",
+    "crm.schemas.companies.write",
     "e-commerce",
 )
 REFRESH_MARGIN_SECONDS = 60

@@ -264,9 +264,11 @@ class Connector:
         if kind == "hubspot-sandbox":
             from workbench.sandbox import credentials
 
-            client = self._client(self._sandbox_transport())
+            served = self.sandbox_url is not None
+            client = self._client(None if served else self._sandbox_transport())
             client.auth = HubSpotAccessToken(credentials.HUBSPOT_PRIVATE_APP_TOKEN)
-            clock = self._clock or self._sandbox_clock()
+            clock = self._clock or (SystemClock() if served else self._sandbox_clock())
+            base = f"{self.sandbox_url}/hubspot" if served else base
         else:
             client = self._client(None)
             clock = self._clock or SystemClock()

@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 import pages._common as common
 from tests.app.conftest import follow, new_app, page_problems, rendered_text, session_dump
 from tests.importers.factories import DEALS, export_files, write_csv
-from workbench.connections import XeroConnection
+from workbench.connections import CrmConnection, XeroConnection
 from workbench.sandbox import credentials
 from workbench.sandbox.app import Sandbox
 from workbench.store import Engagement
@@ -20,6 +20,7 @@ from workbench.tokens import TokenStore
 
 CONNECT = "pages/connect.py"
 PIPEDRIVE_TOKEN = "pd-token-0123456789abcdef0123456789abcdef"
+HUBSPOT_TOKEN = "pat-eu1-01234567-89ab-cdef-0123-456789abcdef"
 
 
 def _on_connect(app: Callable[[], AppTest]) -> AppTest:
@@ -87,6 +88,45 @@ def test_a_pipedrive_token_without_its_domain_is_refused(app: Callable[[], AppTe
     assert any("needs the company domain" in e.value for e in at.error)
     assert TokenStore().load("pipedrive") is None
     _secret_is_nowhere(at, PIPEDRIVE_TOKEN)
+
+
+def test_a_hubspot_private_app_token_is_saved_and_becomes_the_crm(app: Callable[[], AppTest]) -> None:
+    at = _on_connect(app)
+    at.text_input(key="hubspot_private_app_token").input(HUBSPOT_TOKEN)
+    at.text_input(key="hubspot_name").input("acme-hubspot")
+    at.button(key="hubspot_submit").click().run()
+    assert page_problems(at) == []
+    assert at.session_state[common.CRM] == CrmConnection(kind="hubspot-token", name="acme-hubspot")
+    saved = TokenStore().load("acme-hubspot")
+    assert saved is not None and saved.access_token == HUBSPOT_TOKEN
+    _secret_is_nowhere(at, HUBSPOT_TOKEN)
+    assert any("CRM: HubSpot private-app token 'acme-hubspot'" in c.value for c in at.caption)
+    # and it is offered among the saved connections, to pick again later
+    at.session_state[common.CRM] = CrmConnection()
+    at.run()
+    at.selectbox(key="crm_saved").select_index(0).run()
+    at.button(key="crm_use_saved").click().run()
+    assert at.session_state[common.CRM] == CrmConnection(kind="hubspot-token", name="acme-hubspot")
+
+
+def test_an_empty_hubspot_token_is_refused_with_where_to_find_one(app: Callable[[], AppTest]) -> None:
+    at = _on_connect(app)
+    at.button(key="hubspot_submit").click().run()
+    assert any("no HubSpot private-app token" in e.value and "Private apps" in e.value for e in at.error)
+    assert TokenStore().load("hubspot") is None
+    assert at.session_state[common.CRM] == CrmConnection()
+
+
+def test_the_sandbox_can_keep_its_crm_in_hubspot(app: Callable[[], AppTest]) -> None:
+    at = _on_connect(app)
+    at.radio(key="sandbox_crm").set_value("HubSpot")
+    at.button(key="use_sandbox").click().run()
+    assert page_problems(at) == []
+    assert at.session_state[common.CRM] == CrmConnection(kind="hubspot-sandbox")
+    assert any("CRM: sandbox (HubSpot)" in c.value for c in at.caption)
+    at.radio(key="sandbox_crm").set_value("Pipedrive")
+    at.button(key="use_sandbox").click().run()
+    assert at.session_state[common.CRM] == CrmConnection()
 
 
 def test_the_xero_sign_in_finishes_on_the_redirect_back_in_a_new_session(

@@ -19,8 +19,8 @@ from workbench.app_support.signin import (
     is_sign_in_return,
 )
 from workbench.app_support.uploads import UploadRejected, import_uploads
-from workbench.auth import XeroClientCredentials
-from workbench.connect import connect_pipedrive_token, connect_xero_custom
+from workbench.auth import HUBSPOT_TOKEN_URL, XeroClientCredentials
+from workbench.connect import connect_hubspot_token, connect_pipedrive_token, connect_xero_custom
 from workbench.connections import Connector, XeroConnection
 from workbench.errors import AuthError, ConfigurationError
 from workbench.sandbox import credentials
@@ -183,6 +183,9 @@ def test_saved_connections_are_told_apart_by_what_was_saved_with_them(tmp_path: 
     connect_pipedrive_token(store, "pd-token", "pd")
     store.save("signed-in", StoredToken(access_token="a", tenant_id="t-1", extra={"tenant_name": "Acme Ltd"}))
     store.save("pd-oauth", StoredToken(access_token="a", extra={"api_domain": "https://acme.pipedrive.com"}))
+    connect_hubspot_token(store, "pat-na1-token", "hs")
+    store.save("hs-oauth", StoredToken(access_token="a", refresh_token="r",
+                                       extra={"token_url": HUBSPOT_TOKEN_URL, "client_id": "c"}))  # fmt: skip
     (tmp_path / "broken.json").write_text("{not json")
     found = {c.name: (c.kind, c.label) for c in saved_connections(store)}
     assert found == {
@@ -190,8 +193,13 @@ def test_saved_connections_are_told_apart_by_what_was_saved_with_them(tmp_path: 
         "pd": ("pipedrive-token", "pd: Pipedrive API token"),
         "signed-in": ("xero-oauth", "signed-in: Acme Ltd (Xero sign-in)"),
         "pd-oauth": ("pipedrive-oauth", "pd-oauth: Pipedrive (https://acme.pipedrive.com)"),
+        "hs": ("hubspot-token", "hs: HubSpot private-app token"),
+        "hs-oauth": ("hubspot-oauth", "hs-oauth: HubSpot (OAuth)"),
     }
-    assert all("pd-token" not in label and "stored-secret" not in label for _, label in found.values())
+    assert all(
+        "pd-token" not in label and "pat-na1" not in label and "stored-secret" not in label
+        for _, label in found.values()
+    )
 
 
 # --- uploads ----------------------------------------------------------------------------------------

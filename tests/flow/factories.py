@@ -15,6 +15,9 @@ plan's cut-off; the data is read as of 25/11/2026):
 
 Not candidates: 108 (won before the cut-off), 109 (open), 110 (lost), 111 (won, deleted in the CRM).
 Money: 101 is 59.97 + 25.00 + 40.00 = 124.97 net, VAT 11.99 + 0 + 8.00 = 19.99, total 144.96.
+
+The client keeps its deals in Pipedrive unless a factory is told `source="hubspot"` (the same canonical
+rows, as the HubSpot pull writes them: custom properties keyed by label, companies for organisations).
 """
 
 from __future__ import annotations
@@ -69,18 +72,19 @@ def won_at(day: int, month: int = 11) -> datetime:
 def organisation(org_id: str, name: str, **values: Any) -> Row:
     stored = values.pop("xero_contact_id", None)
     custom = {CONTACT_ID_FIELD: stored} if stored else {}
+    source = values.pop("source", SOURCE)
     return {
-        "source": SOURCE, "org_id": org_id, "name": name, "address": values.pop("address", None),
+        "source": source, "org_id": org_id, "name": name, "address": values.pop("address", None),
         "city": None, "postcode": None, "country": "United Kingdom", "vat_number": None,
         "company_number": None, "xero_contact_id": stored, "created_at": _CREATED, "updated_at": _CREATED,
         "is_deleted": False, "custom_fields": custom, **values,
     }  # fmt: skip
 
 
-def person(person_id: str, org_id: str, name: str, email: str | None) -> Row:
+def person(person_id: str, org_id: str, name: str, email: str | None, source: str = SOURCE) -> Row:
     first, _, last = name.partition(" ")
     return {
-        "source": SOURCE, "person_id": person_id, "org_id": org_id, "name": name, "first_name": first,
+        "source": source, "person_id": person_id, "org_id": org_id, "name": name, "first_name": first,
         "last_name": last, "email": email, "emails": [{"value": email, "primary": True}] if email else [],
         "phone": "0113 496 0000", "created_at": _CREATED, "updated_at": _CREATED, "is_deleted": False,
         "custom_fields": {},
@@ -91,8 +95,9 @@ def deal(
     deal_id: str, org_id: str, *, won: datetime | None, treatment: str | None = None, **values: Any
 ) -> Row:
     status = values.pop("status", "won" if won else "open")
+    source = values.pop("source", SOURCE)
     return {
-        "source": SOURCE, "deal_id": deal_id, "title": values.pop("title", f"Deal {deal_id}"),
+        "source": source, "deal_id": deal_id, "title": values.pop("title", f"Deal {deal_id}"),
         "org_id": org_id, "person_id": values.pop("person_id", None), "value": Decimal("0"),
         "currency": "GBP", "status": status, "is_won": status == "won", "won_time": won,
         "close_time": won, "expected_close_date": None, "created_at": _CREATED,
@@ -104,16 +109,42 @@ def deal(
 def deal_line(
     line_id: str, deal_id: str, code: str, quantity: str, price: str, discount: str = "0", **values: Any
 ) -> Row:
+    source = values.pop("source", SOURCE)
     return {
-        "source": SOURCE, "line_id": line_id, "deal_id": deal_id, "product_id": f"P-{code}",
+        "source": source, "line_id": line_id, "deal_id": deal_id, "product_id": f"P-{code}",
         "product_code": code, "name": values.pop("name", code.title()), "quantity": Decimal(quantity),
         "unit_price": Decimal(price), "discount": Decimal(discount), "discount_type": "percentage",
         "tax_percent": None, "tax_method": "exclusive", "currency": "GBP", **values,
     }  # fmt: skip
 
 
-def crm_rows() -> dict[str, list[Row]]:
-    """The CRM side: organisations, people, deals and their products (edit the lists, then `flow_tables`)."""
+def crm_fields(source: str = SOURCE) -> list[Row]:
+    """The client's custom fields: Pipedrive's by hash, HubSpot's properties by internal name."""
+    hubspot = source == "hubspot"
+    options = [{"id": f"v{i}" if hubspot else i, "label": v}
+               for i, v in enumerate((STANDARD, ZERO, DRC, EU_B2B, EXEMPT), 1)]  # fmt: skip
+    return [
+        {"source": source, "entity": "deal", "field_key": "vat_treatment" if hubspot else "a" * 40,
+         "name": TREATMENT_FIELD, "field_type": "enumeration" if hubspot else "enum", "is_custom": True,
+         "options": options},
+        {"source": source, "entity": "company" if hubspot else "organization",
+         "field_key": "xero_contact_id" if hubspot else "b" * 40, "name": CONTACT_ID_FIELD,
+         "field_type": "string" if hubspot else "varchar", "is_custom": True, "options": None},
+    ]  # fmt: skip
+
+
+def crm_rows(source: str = SOURCE) -> dict[str, list[Row]]:
+    """The CRM side: organisations, people, deals and their products (edit the lists, then `flow_tables`),
+    kept in `source` ("pipedrive" or "hubspot")."""
+    rows = _crm_rows()
+    for table in rows.values():
+        for row in table:
+            row["source"] = source
+    rows["crm_fields"] = crm_fields(source)
+    return rows
+
+
+def _crm_rows() -> dict[str, list[Row]]:
     orgs = [
         organisation("1", "Acme Ltd", xero_contact_id="C1", vat_number="GB123456789"),
         organisation("2", "Beta Builders Ltd", vat_number="GB 987 6543 21"),
@@ -152,19 +183,11 @@ def crm_rows() -> dict[str, list[Row]]:
         deal_line("7", "107", "WIDGET", "1", "100", currency="USD"),
         deal_line("8", "108", "WIDGET", "1", "50"),
     ]
-    fields = [
-        {"source": SOURCE, "entity": "deal", "field_key": "a" * 40, "name": TREATMENT_FIELD,
-         "field_type": "enum", "is_custom": True,
-         "options": [{"id": i, "label": v} for i, v in enumerate((STANDARD, ZERO, DRC, EU_B2B, EXEMPT), 1)]},
-        {"source": SOURCE, "entity": "organization", "field_key": "b" * 40, "name": CONTACT_ID_FIELD,
-         "field_type": "varchar", "is_custom": True, "options": None},
-    ]  # fmt: skip
     return {
         "organisations": orgs,
         "people": people,
         "deals": deals,
         "deal_lines": lines,
-        "crm_fields": fields,
     }
 
 
@@ -246,10 +269,13 @@ def flow_engagement(
     xero: dict[str, list[Row]] | None = None,
     name: str = "northgate",
 ) -> Engagement:
-    """A fresh engagement holding the client's Xero and CRM snapshots (close it after use)."""
+    """A fresh engagement holding the client's Xero and CRM snapshots (close it after use); the CRM
+    snapshot is the CRM the rows' organisations name."""
+    rows = crm if crm is not None else crm_rows()
+    source = next((str(o["source"]) for o in rows.get("organisations", [])), SOURCE)
     engagement = Engagement.open(name, home)
     engagement.write_snapshot("xero", xero if xero is not None else xero_rows(), cursors={})
-    engagement.write_snapshot(SOURCE, crm if crm is not None else crm_rows(), cursors={})
+    engagement.write_snapshot(source, rows, cursors={})
     return engagement
 
 
@@ -325,9 +351,11 @@ def flow_plan(
     *,
     rules: tuple[TaxRule, ...] | None = None,
     keys: tuple[MatchKeyRule, ...] | None = None,
+    crm: str = SOURCE,
     **settings: Any,
 ) -> Plan:
-    """The client's signed-off plan; keyword arguments override the deal → invoice settings."""
+    """The client's signed-off plan (for its deals in `crm`); keyword arguments override the deal →
+    invoice settings."""
     deal_invoice = DealInvoiceMap(
         **{
             "contact_id_field": CONTACT_ID_FIELD,
@@ -338,7 +366,7 @@ def flow_plan(
         }
     )
     return Plan(
-        crm=SOURCE,
+        crm=crm,
         client="Northgate Supplies Ltd",
         objects=(),
         fields=plan_fields(),

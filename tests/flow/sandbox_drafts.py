@@ -25,7 +25,13 @@ INVOICE_DATE = dt.date(2026, 11, 20)
 
 
 def small_sandbox(seed: int = 7, organisations: int = 40, **options: Any) -> Sandbox:
+    """The small demo client; `crm="hubspot"` keeps its CRM data in HubSpot."""
     return Sandbox.demo(seed, DemoSize.scaled(organisations), **options)
+
+
+def crm_of(sandbox: Sandbox) -> str:
+    """The CRM the sandbox's demo client keeps its deals in: "pipedrive" or "hubspot"."""
+    return sandbox.client.crm
 
 
 def contact_ids(sandbox: Sandbox) -> list[str]:
@@ -45,16 +51,17 @@ def draft(
     status: str = "DRAFT",
     problems: tuple[str, ...] = (),
 ) -> InvoiceDraft:
-    """A one-line GBP invoice for deal `deal_id` to one of the tenant's active contacts."""
+    """A one-line GBP invoice for deal `deal_id` (of the sandbox's CRM) to one of the tenant's active
+    contacts."""
     contacts = contact_ids(sandbox)
     net = Decimal(amount)
     tax = (net * Decimal("0.2")).quantize(Decimal("0.01"))
     line = DraftLine(f"Deal {deal_id}", Decimal(1), net, account, tax_type, net, tax)
     return InvoiceDraft(
-        source="pipedrive",
+        source=crm_of(sandbox),
         deal_id=deal_id,
         deal_title=f"Deal {deal_id}",
-        reference=deal_reference("pipedrive", deal_id),
+        reference=deal_reference(crm_of(sandbox), deal_id),
         contact=ContactChoice("stored ContactID", contact_id=contacts[int(deal_id) % len(contacts)]),
         currency="GBP",
         line_amount_types="Exclusive",
@@ -108,5 +115,5 @@ def invoices_by_reference(sandbox: Sandbox) -> dict[str, list[dict[str, Any]]]:
     return found
 
 
-def iter_references(ids: range) -> Iterator[str]:
-    return (deal_reference("pipedrive", str(i)) for i in ids)
+def iter_references(ids: range, crm: str = "pipedrive") -> Iterator[str]:
+    return (deal_reference(crm, str(i)) for i in ids)

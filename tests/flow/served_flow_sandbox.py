@@ -1,4 +1,5 @@
-"""A served sandbox for the flow's crash test: `python -m tests.flow.served_flow_sandbox --port 0`.
+"""A served sandbox for the flow's crash test: `python -m tests.flow.served_flow_sandbox --port 0`
+(`--crm hubspot` keeps the demo client's CRM data in HubSpot).
 
 The demo client bills every won deal, so here the invoices of the deals won since `--unbilled-since`
 (and their payments and credit allocations) are taken out of Xero: those deals are the won deals still
@@ -17,6 +18,8 @@ from workbench.sandbox.app import Sandbox
 from workbench.sandbox.clock import SandboxClock
 from workbench.sandbox.demo import DemoSize, generate_demo_client
 from workbench.sandbox.demo.dataset import DemoClient
+from workbench.sandbox.demo.hubspot_side import as_hubspot_client
+from workbench.sandbox.hubspot import HubSpotLimits
 from workbench.sandbox.pipedrive import PipedriveLimits
 from workbench.sandbox.server import SandboxServer
 from workbench.sandbox.wire import Request, Response
@@ -47,15 +50,20 @@ def unbill_recent_deals(client: DemoClient, since: date) -> set[str]:
     return recent
 
 
-def build(organisations: int, seed: int, unbilled_since: date, answer_delay: float) -> Sandbox:
+def build(
+    organisations: int, seed: int, unbilled_since: date, answer_delay: float, crm: str = "pipedrive"
+) -> Sandbox:
     client = generate_demo_client(seed, DemoSize.scaled(organisations))
     unbill_recent_deals(client, unbilled_since)
+    if crm == "hubspot":
+        client = as_hubspot_client(client)  # the same deals, served by HubSpot, referenced HS-<id>
     clock = SandboxClock(datetime.combine(client.manifest.as_of, time(9), tzinfo=UTC), ticking=True)
     sandbox = Sandbox(
         client,
         clock=clock,
         xero_limits=XeroLimits(per_minute=100_000, per_day=1_000_000, concurrent=10),
         pipedrive_limits=PipedriveLimits(burst_limit=100_000, daily_base_tokens=10_000_000),
+        hubspot_limits=HubSpotLimits(burst_limit=100_000, daily_limit=10_000_000, search_per_second=10_000),
     )
     handle = sandbox.handle
 
@@ -76,8 +84,9 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--unbilled-since", type=date.fromisoformat, default=date(2026, 2, 1))
     parser.add_argument("--answer-delay", type=float, default=0.3)
+    parser.add_argument("--crm", choices=("pipedrive", "hubspot"), default="pipedrive")
     args = parser.parse_args()
-    sandbox = build(args.organisations, args.seed, args.unbilled_since, args.answer_delay)
+    sandbox = build(args.organisations, args.seed, args.unbilled_since, args.answer_delay, args.crm)
     server = SandboxServer(sandbox, args.port)
     # killed flow processes reset their connections: expected here, not worth a traceback each
     server.httpd.handle_error = lambda request, address: None  # type: ignore[method-assign]

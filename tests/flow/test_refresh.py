@@ -11,13 +11,12 @@ from typing import Any
 
 import pytest
 
-from tests.flow.writeback_support import flow_setup, xero_invoice
-from tests.pipedrive.harness import PipedriveHarness, pipedrive_harness
-from tests.sandbox.pipedrive_support import pipedrive_company
+from tests.flow.writeback_support import CRMS, CrmSide, crm_side, flow_setup, xero_invoice
 from tests.sandbox.xero_factory import CONTACT_IDS, small_tenant
 from tests.xero.support import XeroSandbox, xero_sandbox
 from workbench.cli import main
 from workbench.commands.flow_refresh import print_refresh
+from workbench.flow.crm_fields import current_values
 from workbench.flow.refresh import (
     IN_GOOD_STANDING,
     ON_STOP,
@@ -31,7 +30,6 @@ from workbench.flow.refresh import (
 from workbench.flow.runner import run_flow
 from workbench.flow.writeback import FieldKeys, InvoiceState, crm_view, ensure_fields
 from workbench.flow.writeback_fields import DEAL_AMOUNT_DUE, DEAL_INVOICE_STATUS, ORGANISATION_ACCOUNT_STATUS
-from workbench.pipedrive.client import PipedriveClient
 from workbench.sandbox.xero.totals import apply_totals
 from workbench.store import Engagement
 from workbench.xero.client import XeroClient
@@ -115,101 +113,106 @@ def xero() -> XeroSandbox:
     return xero_sandbox(tenant)
 
 
-@pytest.fixture
-def crm() -> PipedriveHarness:
-    return pipedrive_harness(pipedrive_company(deals=12))
+@pytest.fixture(params=CRMS)
+def side(request: pytest.FixtureRequest) -> CrmSide:
+    return crm_side(request.param)
 
 
-def _view(crm: PipedriveHarness) -> CrmView:
-    """What Pipedrive shows now, raw (custom fields by hash)."""
-    deals = crm.client.list_all("deals")
-    orgs = crm.client.list_all("organizations")
-    return CrmView(
-        deal_orgs={str(d["id"]): str(d["org_id"]) if d.get("org_id") else None for d in deals},
-        deal_fields={str(d["id"]): d.get("custom_fields") for d in deals},
-        org_fields={str(o["id"]): o.get("custom_fields") for o in orgs},
-    )
-
-
-def _shown(crm: PipedriveHarness, resource: str, record_id: int, code: str) -> Any:
-    answer = crm.client.session.request("GET", f"{crm.client.v2}/{resource}/{record_id}")
-    return answer.json()["data"]["custom_fields"][code]
+def _invoiced(xero: XeroSandbox, deals: tuple[str, ...]) -> dict[str, str]:
+    ids = {str(i["Reference"]).removeprefix("PD-"): i["InvoiceID"] for i in xero.tenant.invoices[:5]}
+    return {d: ids[d] for d in deals}
 
 
 def test_refresh_writes_statuses_onto_deals_and_organisations_then_nothing(
-    xero: XeroSandbox, crm: PipedriveHarness
+    xero: XeroSandbox, side: CrmSide
 ) -> None:
-    keys: FieldKeys = ensure_fields(crm.client, create=True)
+    keys: FieldKeys = ensure_fields(side.client, create=True)
     client = xero.xero_client()
-    ids = {str(i["Reference"]).removeprefix("PD-"): i["InvoiceID"] for i in xero.tenant.invoices[:5]}
-    invoiced = {d: ids[d] for d in ("1", "2", "3", "4")} | {"5": "11111111-0000-4000-8000-999999999999"}
-    view = _view(crm)
-    # deals 1-4 belong to organisations 2-5 in the factory company
-    assert [view.deal_orgs[d] for d in ("1", "2", "3", "4")] == ["2", "3", "4", "5"]
+    invoiced = _invoiced(xero, ("1", "2", "3", "4")) | {"5": "11111111-0000-4000-8000-999999999999"}
+    view = side.view()
+    orgs = [str(view.deal_orgs[d]) for d in ("1", "2", "3", "4")]
+    assert len(set(orgs)) == 4  # four organisations, one a deal
 
-    result = refresh_statuses(client, crm.client, keys, invoiced, view, today=TODAY)
+    result = refresh_statuses(client, side.client, keys, invoiced, view, today=TODAY)
 
-    status, due = keys.of(DEAL_INVOICE_STATUS).code, keys.of(DEAL_AMOUNT_DUE).code
-    assert [_shown(crm, "deals", d, status) for d in (1, 2, 3, 4)] == [
+    def shown(entity: str, record_id: str | int, wanted: Any) -> Any:
+        return current_values(side.stored(entity, record_id), [keys.of(wanted)])[wanted.key]
+
+    assert [shown("deal", d, DEAL_INVOICE_STATUS) for d in (1, 2, 3, 4)] == [
         "PAID",
         "OVERDUE",
         "AUTHORISED",
         "VOIDED",
     ]
-    assert _shown(crm, "deals", 1, due) == {"value": 0, "currency": "GBP"}
-    assert _shown(crm, "deals", 2, due) == {"value": 600, "currency": "GBP"}
-    account = keys.of(ORGANISATION_ACCOUNT_STATUS).code
-    assert {o: _shown(crm, "organizations", o, account) for o in (2, 3, 4, 5)} == {
-        2: IN_GOOD_STANDING,
-        3: OVERDUE,
-        4: ON_STOP,
-        5: IN_GOOD_STANDING,
-    }
+    currency = "GBP" if side.crm == "pipedrive" else None  # a HubSpot number carries no currency
+    assert shown("deal", 1, DEAL_AMOUNT_DUE) == (Decimal(0), currency)
+    assert shown("deal", 2, DEAL_AMOUNT_DUE) == (Decimal(600), currency)
+    statuses = [IN_GOOD_STANDING, OVERDUE, ON_STOP, IN_GOOD_STANDING]
+    assert {o: shown("organization", o, ORGANISATION_ACCOUNT_STATUS) for o in orgs} == dict(
+        zip(orgs, statuses, strict=True)
+    )
     assert result.not_in_xero == ["5"]
     assert sorted(result.deals.written) == ["1", "2", "3", "4"]
-    assert sorted(result.organisations_written) == ["2", "3", "4", "5"]
-    assert result.summary()["on_stop"] == ["4"] and result.summary()["overdue"] == ["3"]
+    assert sorted(result.organisations_written) == sorted(orgs)
+    assert result.summary()["on_stop"] == [orgs[2]] and result.summary()["overdue"] == [orgs[1]]
     # two Xero reads: the invoices by InvoiceID, then the customers' approved invoices
     queries = [dict(r.url.params) for r in xero.transport.api_calls("Invoices")]
     assert result.xero_calls == 2 and len(queries) == 2
     assert set(queries[0]["IDs"].split(",")) == set(invoiced.values())
     assert set(queries[1]["ContactIDs"].split(",")) == {ALPHA, BETA, GAMMA, DELTA}
     assert queries[1]["Statuses"] == "AUTHORISED"
-    assert result.crm_calls == 8  # one PATCH per deal and per organisation
+    # Pipedrive: one PATCH per deal and per organisation; HubSpot: a batch of deals, one of companies
+    assert result.crm_calls == (8 if side.crm == "pipedrive" else 2)
 
     # nothing new in Xero: a second refresh reads again and writes nothing
-    mark = len(crm.exchanges)
-    again = refresh_statuses(client, crm.client, keys, invoiced, _view(crm), today=TODAY)
-    patches = [e for e in crm.exchanges[mark:] if e.method == "PATCH"]
-    assert patches == [] and again.deals.unchanged == 4 and again.organisations_unchanged == 4
+    mark = side.mark()
+    again = refresh_statuses(client, side.client, keys, invoiced, side.view(), today=TODAY)
+    assert side.writes(mark) == [] and again.deals.unchanged == 4 and again.organisations_unchanged == 4
 
     # a month on, Beta's invoice is 40 days late: still overdue, and only deal 3 is now late too
-    later = refresh_statuses(client, crm.client, keys, invoiced, _view(crm), today=TODAY + timedelta(days=30))
-    assert later.deals.written == ["3"] and _shown(crm, "deals", 3, status) == "OVERDUE"
-    assert later.organisations_written == [] and later.account_statuses["3"] == OVERDUE
+    month_on = TODAY + timedelta(days=30)
+    later = refresh_statuses(client, side.client, keys, invoiced, side.view(), today=month_on)
+    assert later.deals.written == ["3"] and shown("deal", 3, DEAL_INVOICE_STATUS) == "OVERDUE"
+    assert later.organisations_written == [] and later.account_statuses[orgs[1]] == OVERDUE
+    assert len(side.writes(mark)) == 1
 
 
-def test_refresh_of_an_engagement_after_a_flow_run(tmp_path: Path) -> None:
+def test_an_organisation_the_crm_no_longer_has_is_reported_and_the_rest_written(
+    xero: XeroSandbox, side: CrmSide
+) -> None:
+    keys = ensure_fields(side.client, create=True)
+    view = side.view()
+    gone = view.deal_orgs["2"]
+    moved = CrmView(
+        deal_orgs={**view.deal_orgs, "2": "9999"}, deal_fields=view.deal_fields, org_fields=view.org_fields
+    )
+    invoiced = _invoiced(xero, ("1", "2", "3"))
+    result = refresh_statuses(xero.xero_client(), side.client, keys, invoiced, moved, today=TODAY)
+    assert list(result.organisations_failed) == ["9999"] and gone not in result.organisations_written
+    assert len(result.organisations_written) == 2
+    assert result.summary()["organisations_failed"] == result.organisations_failed
+
+
+@pytest.mark.parametrize("crm", CRMS)
+def test_refresh_of_an_engagement_after_a_flow_run(tmp_path: Path, crm: str) -> None:
     """An invoice the flow created, then approved long past due, then voided in Xero: each refresh finds
     it through the ledger and writes the status back once."""
-    for setup in flow_setup(tmp_path):
+    for setup in flow_setup(tmp_path, crm=crm):
         engagement, connector = setup.engagement, setup.connector
         report = run_flow(engagement, setup.plan, connector, mode="live", reports_dir=None).report
         created = sorted((o.deal_id, o.invoice_id) for o in report.outcomes if o.outcome == "created")
         assert created, report.outcomes
         deal_id, invoice_id = created[0]
         xero = connector.xero_source().client
-        crm = connector.crm_source(engagement).client
-        status = setup.keys.of(DEAL_INVOICE_STATUS).code
+        assert setup.shown("deal", deal_id, DEAL_INVOICE_STATUS) == "DRAFT"  # the run's own write-back
         _update_in_xero(xero, {"InvoiceID": invoice_id, "Status": "AUTHORISED", "DueDate": "2026-08-01"})
 
         result = refresh_engagement(engagement, connector)
 
-        assert _record_fields(crm, "deals", deal_id)[status] == "OVERDUE"
-        org_id = crm_view(engagement).deal_orgs[deal_id]
+        assert setup.shown("deal", deal_id, DEAL_INVOICE_STATUS) == "OVERDUE"
+        org_id = crm_view(engagement, crm).deal_orgs[deal_id]
         assert org_id is not None and result.account_statuses[org_id] == ON_STOP  # 3½ months late
-        account = setup.keys.of(ORGANISATION_ACCOUNT_STATUS).code
-        assert _record_fields(crm, "organizations", org_id)[account] == ON_STOP
+        assert setup.shown("organization", org_id, ORGANISATION_ACCOUNT_STATUS) == ON_STOP
         assert deal_id in result.deals.written and result.not_in_xero == []
         shown_text = io.StringIO()
         print_refresh(result, shown_text)
@@ -222,16 +225,23 @@ def test_refresh_of_an_engagement_after_a_flow_run(tmp_path: Path) -> None:
         _update_in_xero(xero, {"InvoiceID": invoice_id, "Status": "VOIDED"})
         voided = refresh_engagement(engagement, connector)
         assert voided.deals.written == [deal_id]
-        assert _record_fields(crm, "deals", deal_id)[status] == "VOIDED"
+        assert setup.shown("deal", deal_id, DEAL_INVOICE_STATUS) == "VOIDED"
 
 
+MISSING = {
+    "sandbox": "Pipedrive has no deal field 'Xero invoice number'",
+    "hubspot-sandbox": "HubSpot has no deal property 'Xero invoice number'",
+}
+
+
+@pytest.mark.parametrize(("kind", "missing"), MISSING.items())
 def test_the_refresh_command_without_the_fields_says_how_to_create_them(
-    capsys: pytest.CaptureFixture[str],
+    capsys: pytest.CaptureFixture[str], kind: str, missing: str
 ) -> None:
     Engagement.open("refresh-cli").close()
-    assert main(["flow", "refresh", "--engagement", "refresh-cli"]) == 1
+    assert main(["flow", "--crm", kind, "refresh", "--engagement", "refresh-cli"]) == 1
     error = capsys.readouterr().err
-    assert "Pipedrive has no deal field 'Xero invoice number'" in error
+    assert missing in error
     assert "workbench flow refresh --engagement NAME --create-fields" in error
     with Engagement.open("refresh-cli", create=False) as engagement:
         assert engagement.snapshots() == []  # it stopped before pulling anything
@@ -245,13 +255,6 @@ def _update_in_xero(xero: XeroClient, invoice: dict[str, Any]) -> None:
         json={"Invoices": [invoice]},
     )
     assert answer.status_code == 200, answer.text
-
-
-def _record_fields(crm: PipedriveClient, resource: str, record_id: str) -> dict[str, Any]:
-    fields: dict[str, Any] = crm.session.request("GET", f"{crm.v2}/{resource}/{record_id}").json()["data"][
-        "custom_fields"
-    ]
-    return fields
 
 
 def test_invoices_are_read_fifty_ids_a_query(xero: XeroSandbox) -> None:

@@ -1,6 +1,7 @@
 """The sending half of the flow (`send_drafts`) against the in-process sandbox, with drafts built by hand:
 batches, Xero's per-element rejections, token expiry, 429s, timeouts replayed by Idempotency-Key, the
-stop switch, dry runs, pilots' allow-lists and caps, and re-runs that create nothing new."""
+stop switch, dry runs, pilots' allow-lists and caps, and re-runs that create nothing new; then whole
+runs. Each runs with the demo client's deals in Pipedrive (`PD-` references) and in HubSpot (`HS-`)."""
 
 from __future__ import annotations
 
@@ -15,12 +16,14 @@ import pytest
 
 from tests.flow.sandbox_drafts import (
     RequestLog,
+    crm_of,
     draft,
     fixed,
     invoices_by_reference,
     refused,
     small_sandbox,
 )
+from tests.flow.writeback_support import CRMS, crm_connection
 from workbench.connections import Connector
 from workbench.errors import ConfigurationError
 from workbench.flow.drafts import Held, HoldReason
@@ -30,15 +33,16 @@ from workbench.flow.selection import DEFAULT_PILOT_CAP, check_options, effective
 from workbench.http import SteppedClock
 from workbench.plan.model import InvoiceStatus, SignOff
 from workbench.plan.versions import PlanVersion
+from workbench.references import deal_reference
 from workbench.sandbox.app import Sandbox
 from workbench.sandbox.faults import FaultRule
 from workbench.store import Engagement
 from workbench.xero.client import XeroClient
 
 
-@pytest.fixture
-def sandbox() -> Sandbox:
-    return small_sandbox()
+@pytest.fixture(params=CRMS)
+def sandbox(request: pytest.FixtureRequest) -> Sandbox:
+    return small_sandbox(crm=request.param)
 
 
 @pytest.fixture
@@ -54,7 +58,7 @@ def clock(sandbox: Sandbox) -> SteppedClock:
 
 @pytest.fixture
 def connector(sandbox: Sandbox, clock: SteppedClock) -> Iterator[Connector]:
-    with Connector(sandbox=sandbox, clock=clock) as opened:
+    with Connector(crm=crm_connection(crm_of(sandbox)), sandbox=sandbox, clock=clock) as opened:
         yield opened
 
 
@@ -73,6 +77,11 @@ def send(engagement: Engagement, xero: XeroClient, items: list, **options):  # t
     with flow_lock(engagement):
         result = send_drafts(engagement, ledger, run_id, xero, items, **options)
     return ledger, run_id, result
+
+
+def ref(sandbox: Sandbox, deal_id: str) -> str:
+    """The invoice Reference of a deal of the sandbox's CRM (`PD-12`, `HS-12`)."""
+    return deal_reference(crm_of(sandbox), deal_id)
 
 
 def states(ledger: Ledger, run_id: int) -> dict[str, str]:
@@ -97,7 +106,9 @@ def test_a_pilot_creates_drafts_once_and_a_rerun_creates_nothing(
     assert {r.reason for r in ledger.rows(again)} == {HoldReason.ALREADY_INVOICED.value}
     assert all(r.invoice_number for r in ledger.rows(again))  # the held row names the invoice it has
     assert log.counts["PUT"] == 1
-    assert {len(v) for k, v in invoices_by_reference(sandbox).items() if k.startswith("PD-9000")} == {1}
+    assert {
+        len(v) for k, v in invoices_by_reference(sandbox).items() if k.startswith(ref(sandbox, "9000"))
+    } == {1}
 
 
 def test_a_batch_in_which_xero_refuses_some_invoices(
@@ -135,7 +146,9 @@ def test_batches_hold_at_most_fifty_with_a_key_per_batch(
     assert sizes == [50, 50, 20]
     batch_ids = sorted({r.batch_id for r in ledger.rows(run_id)})
     assert [k.rsplit("-", 1)[1] for k in keys] == [str(b) for b in batch_ids]
-    assert all(len(v) == 1 for k, v in invoices_by_reference(sandbox).items() if k.startswith("PD-91"))
+    assert all(
+        len(v) == 1 for k, v in invoices_by_reference(sandbox).items() if k.startswith(ref(sandbox, "91"))
+    )
 
 
 def test_a_token_expiring_mid_run_is_refreshed_and_nothing_is_sent_twice(
@@ -188,7 +201,7 @@ def test_a_dry_run_makes_no_write_call(sandbox: Sandbox, engagement: Engagement,
     assert set(log.counts) == {"GET"}
     assert set(states(ledger, run_id).values()) == {"dry-run"}
     assert {r.total for r in ledger.rows(run_id)} == {Decimal("120.00")}  # what each would come to
-    assert not any(k.startswith("PD-95") for k in invoices_by_reference(sandbox))
+    assert not any(k.startswith(ref(sandbox, "95")) for k in invoices_by_reference(sandbox))
     assert ledger.pending() == [] and ledger.invoiced() == {}
 
 
@@ -196,24 +209,24 @@ def test_a_pilot_never_exceeds_its_allow_list_or_its_cap(
     sandbox: Sandbox, engagement: Engagement, xero: XeroClient
 ) -> None:
     items = [draft(sandbox, d) for d in deals(96000, 12)]
-    allow = ["PD-96001", "96003", "PD-96005", "96007", "PD-99999"]
+    allow = [ref(sandbox, "96001"), "96003", ref(sandbox, "96005"), "96007", ref(sandbox, "99999")]
     log = RequestLog(xero.session.client)
     ledger, run_id, result = send(engagement, xero, items, mode="pilot", allow=allow, cap=3)
     created = {r.deal_id for r in ledger.rows(run_id) if r.state == "created"}
     assert created == {"96001", "96003", "96005"}
-    assert result.not_candidates == ["PD-99999"]
+    assert result.not_candidates == [ref(sandbox, "99999")]
     reasons = {r.deal_id: r.why for r in ledger.rows(run_id) if r.state == "held"}
     assert reasons["96007"] == "over this run's cap of 3 invoices"
     assert reasons["96002"] == "not in this run's allow-list"
     assert log.counts["PUT"] == 1
-    made = {k for k in invoices_by_reference(sandbox) if k.startswith("PD-96")}
-    assert made == {"PD-96001", "PD-96003", "PD-96005"}
+    made = {k for k in invoices_by_reference(sandbox) if k.startswith(ref(sandbox, "96"))}
+    assert made == {ref(sandbox, d) for d in ("96001", "96003", "96005")}
 
     # the next pilot run carries on with the rest of the allow-list, still within it
     ledger, rerun, _ = send(engagement, xero, items, mode="pilot", allow=allow, cap=3)
     assert {r.deal_id for r in ledger.rows(rerun) if r.state == "created"} == {"96007"}
-    made = {k for k in invoices_by_reference(sandbox) if k.startswith("PD-96")}
-    assert made == {"PD-96001", "PD-96003", "PD-96005", "PD-96007"}
+    made = {k for k in invoices_by_reference(sandbox) if k.startswith(ref(sandbox, "96"))}
+    assert made == {ref(sandbox, d) for d in ("96001", "96003", "96005", "96007")}
 
 
 def test_the_stop_switch_halts_the_run_between_batches(
@@ -252,12 +265,14 @@ def test_held_and_invalid_deals_are_recorded_and_never_sent(
     sandbox: Sandbox, engagement: Engagement, xero: XeroClient
 ) -> None:
     invalid = draft(sandbox, "98101", problems=("line 1: no account code",))
-    held = Held("pipedrive", "98102", "Deal 98102", HoldReason.NO_CONTACT, "no Xero contact matches")
+    held = Held(crm_of(sandbox), "98102", "Deal 98102", HoldReason.NO_CONTACT, "no Xero contact matches")
     log = RequestLog(xero.session.client)
     ledger, run_id, _ = send(engagement, xero, [invalid, held], mode="live")
     rows = {r.deal_id: r for r in ledger.rows(run_id)}
     assert rows["98101"].reason == HoldReason.INVALID.value and "no account code" in rows["98101"].why
-    assert rows["98102"].reason == HoldReason.NO_CONTACT.value and rows["98102"].reference == "PD-98102"
+    assert rows["98102"].reason == HoldReason.NO_CONTACT.value and rows["98102"].reference == ref(
+        sandbox, "98102"
+    )
     assert log.counts["PUT"] == 0
 
 
@@ -309,9 +324,10 @@ def test_pilot_and_live_need_a_signed_off_plan_and_the_right_options() -> None:
 
 def test_allow_list_entries_name_deals_by_reference_or_id(sandbox: Sandbox) -> None:
     items = [draft(sandbox, "12"), replace(draft(sandbox, "15"), deal_id="15")]
-    chosen, unknown = resolve_allow(["PD-12", " 15 ", "HS-12", "77", ""], items)
-    assert chosen == {("pipedrive", "12"), ("pipedrive", "15")}
-    assert unknown == ["HS-12", "77"]
+    other = "HS-12" if crm_of(sandbox) == "pipedrive" else "PD-12"  # the other CRM's deal 12
+    chosen, unknown = resolve_allow([ref(sandbox, "12"), " 15 ", other, "77", ""], items)
+    assert chosen == {(crm_of(sandbox), "12"), (crm_of(sandbox), "15")}
+    assert unknown == [other, "77"]
 
 
 def test_only_one_run_at_a_time(engagement: Engagement) -> None:
@@ -329,11 +345,11 @@ def test_only_one_run_at_a_time(engagement: Engagement) -> None:
 
 
 # the whole run: pull, build (workbench.flow.build), hold, send ----------------------------------------
-@pytest.fixture
-def unbilled() -> Sandbox:
+@pytest.fixture(params=CRMS)
+def unbilled(request: pytest.FixtureRequest) -> Sandbox:
     from tests.flow.served_flow_sandbox import build
 
-    return build(30, 7, date(2026, 2, 1), answer_delay=0)
+    return build(30, 7, date(2026, 2, 1), answer_delay=0, crm=request.param)
 
 
 def signed_plan(engagement: Engagement, connector: Connector, **deal_invoice: object) -> PlanVersion:
@@ -357,7 +373,7 @@ def signed_plan(engagement: Engagement, connector: Connector, **deal_invoice: ob
 def test_a_whole_run_dry_then_pilot_then_live_then_again(
     unbilled: Sandbox, engagement: Engagement, tmp_path: Path
 ) -> None:
-    with Connector(sandbox=unbilled) as connector:
+    with Connector(crm=crm_connection(crm_of(unbilled)), sandbox=unbilled) as connector:
         version = signed_plan(engagement, connector, status=InvoiceStatus.AUTHORISED)
         dry = run_flow(engagement, version, connector, reports_dir=tmp_path)
         would = [o.reference for o in dry.would_create]
@@ -391,7 +407,7 @@ def test_a_whole_run_dry_then_pilot_then_live_then_again(
 def test_an_invoice_raised_by_hand_under_another_form_of_the_reference_counts(
     unbilled: Sandbox, engagement: Engagement
 ) -> None:
-    with Connector(sandbox=unbilled) as connector:
+    with Connector(crm=crm_connection(crm_of(unbilled)), sandbox=unbilled) as connector:
         version = signed_plan(engagement, connector)
         would = [o.reference for o in run_flow(engagement, version, connector, reports_dir=None).would_create]
         by_hand = draft(unbilled, "1")
@@ -412,6 +428,8 @@ def test_the_report_counts_every_call_by_service_method_and_endpoint() -> None:
     assert endpoint_name("/xero/api.xro/2.0/Invoices/0f3e1c2a-1b2c-4d5e-8f90-123456789abc") == "Invoices/{id}"
     assert endpoint_name("/pipedrive/api/v2/deals/12") == "deals/{id}"
     assert endpoint_name("/v1/deals/12/products") == "deals/{id}/products"
+    assert endpoint_name("/hubspot/crm/v3/objects/deals/12") == "objects/deals/{id}"
+    assert endpoint_name("/crm/v3/objects/companies/batch/update") == "objects/companies/batch/update"
     report = RunReport(1, "acme", "pilot", 2, "DRAFT", "start", "end", "finished")
     report.calls = {"xero GET Invoices": 2, "xero PUT Invoices": 1}
     report.write_back = {"written": 1, "calls": {"pipedrive PATCH deals/{id}": 1, "xero GET Invoices": 1}}
@@ -426,6 +444,13 @@ def test_the_report_counts_every_call_by_service_method_and_endpoint() -> None:
         "xero PUT Invoices": 1,
     }
     assert report.write_calls() == 2
+    report.calls["hubspot POST objects/deals/search"] = 4  # a HubSpot search reads, though it is a POST
+    report.calls["hubspot POST objects/deals/batch/update"] = 1
+    assert report.write_calls() == 3
+    del (
+        report.calls["hubspot POST objects/deals/search"],
+        report.calls["hubspot POST objects/deals/batch/update"],
+    )
     assert report.to_json()["summary"]["api calls"] == 5
     markdown = report.to_markdown()
     assert "| 7 Deal 7 | PD-7 | INV-9 |  | 120.00 |  |" in markdown

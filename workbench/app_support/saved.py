@@ -9,7 +9,15 @@ from typing import Literal
 from workbench.errors import ConfigurationError
 from workbench.tokens import StoredToken, TokenStore
 
-SavedKind = Literal["xero-oauth", "xero-custom", "pipedrive-token", "pipedrive-oauth", "unknown"]
+SavedKind = Literal[
+    "xero-oauth",
+    "xero-custom",
+    "pipedrive-token",
+    "pipedrive-oauth",
+    "hubspot-token",
+    "hubspot-oauth",
+    "unknown",
+]
 
 
 @dataclass(frozen=True)
@@ -26,8 +34,12 @@ def kind_of(token: StoredToken) -> SavedKind:
         return "xero-custom"
     if token.token_type == "api_token":
         return "pipedrive-token"
+    if token.token_type == "private_app":
+        return "hubspot-token"
     if "api_domain" in extra:
         return "pipedrive-oauth"
+    if str(extra.get("token_url") or "").endswith("/oauth/v1/token"):  # HubSpot's token endpoint
+        return "hubspot-oauth"
     if token.tenant_id or "tenant_name" in extra:
         return "xero-oauth"
     return "unknown"
@@ -50,6 +62,8 @@ def saved_connections(store: TokenStore) -> list[SavedConnection]:
             "xero-custom": "Xero custom connection",
             "pipedrive-token": "Pipedrive API token",
             "pipedrive-oauth": f"Pipedrive ({token.extra.get('api_domain') or 'OAuth'})",
+            "hubspot-token": "HubSpot private-app token",
+            "hubspot-oauth": "HubSpot (OAuth)",
             "unknown": "unknown connection",
         }[kind]
         found.append(SavedConnection(name, kind, f"{name}: {label}"))

@@ -14,7 +14,8 @@ from types import FrameType
 from typing import TextIO
 
 from workbench.commands.flow_refresh import register_refresh
-from workbench.connections import Connector, CrmConnection, XeroConnection
+from workbench.commands.pull import CRM_KINDS, crm_connection
+from workbench.connections import Connector, XeroConnection
 from workbench.errors import ConfigurationError
 from workbench.flow.run_report import DealOutcome, RunReport
 from workbench.flow.runner import REPORTS_FOLDER, FlowProgress, run_flow
@@ -89,7 +90,7 @@ def _run(args: argparse.Namespace) -> int:
         return 2
     mode: FlowMode = args.mode
     xero = XeroConnection(kind=args.xero, name=args.xero_name, tenant_id=args.tenant)
-    crm = CrmConnection(kind=args.crm, name=args.crm_name, company_domain=args.pipedrive_domain)
+    crm = crm_connection(args)
     stop = threading.Event()
     _stop_on_interrupt(stop)
     with (
@@ -221,8 +222,14 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--xero", choices=("sandbox", "custom", "oauth"), default="sandbox")
     parser.add_argument("--xero-name", default="xero", help="name of the saved Xero connection (oauth)")
     parser.add_argument("--tenant", help="Xero tenant id (default: the connection's)")
-    parser.add_argument("--crm", choices=("sandbox", "pipedrive-token", "pipedrive-oauth"), default="sandbox")
-    parser.add_argument("--crm-name", default="pipedrive", help="name of the saved CRM connection")
+    parser.add_argument(
+        "--crm",
+        choices=CRM_KINDS,
+        default="sandbox",
+        help="sandbox (the sandbox's Pipedrive), hubspot-sandbox, pipedrive-token, pipedrive-oauth, or "
+        "hubspot (the connection `workbench connect hubspot` saved; or hubspot-token / hubspot-oauth)",
+    )
+    parser.add_argument("--crm-name", help="name of the saved CRM connection (default: pipedrive or hubspot)")
     parser.add_argument("--pipedrive-domain", help="COMPANY in COMPANY.pipedrive.com (API-token connections)")
     parser.add_argument("--seed", type=int, default=7, help="sandbox demo client seed (default 7)")
     parser.add_argument(

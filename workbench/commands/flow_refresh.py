@@ -1,7 +1,8 @@
 """`workbench flow refresh`: Xero invoice statuses onto the deals the flow invoiced and their organisations.
 
 Connection options are the `workbench flow` ones, given before `refresh`:
-`workbench flow --crm pipedrive-token --pipedrive-domain acme refresh --engagement acme-2026`.
+`workbench flow --crm pipedrive-token --pipedrive-domain acme refresh --engagement acme-2026`, or
+`workbench flow --crm hubspot refresh --engagement acme-2026`.
 """
 
 from __future__ import annotations
@@ -11,14 +12,15 @@ import datetime as dt
 import sys
 from typing import TextIO
 
-from workbench.connections import Connector, CrmConnection, XeroConnection
+from workbench.commands.pull import crm_connection
+from workbench.connections import Connector, XeroConnection
 from workbench.flow.refresh import ON_STOP_DAYS, RefreshResult, refresh_engagement
 from workbench.store import Engagement
 
 
 def _refresh(args: argparse.Namespace) -> int:
     xero = XeroConnection(kind=args.xero, name=args.xero_name, tenant_id=args.tenant)
-    crm = CrmConnection(kind=args.crm, name=args.crm_name, company_domain=args.pipedrive_domain)
+    crm = crm_connection(args)
     with (
         Engagement.open(args.engagement, create=False) as engagement,
         Connector(xero, crm, seed=args.seed, sandbox_url=args.sandbox_url) as connector,
@@ -50,6 +52,8 @@ def print_refresh(result: RefreshResult, stream: TextIO | None = None) -> None:
         print(f"  not found in Xero: deals {', '.join(summary['not_in_xero'])}", file=out)
     for deal_id, why in result.deals.failed.items():
         print(f"  deal {deal_id} not written: {why}", file=out)
+    for org_id, why in result.organisations_failed.items():
+        print(f"  organisation {org_id} not written: {why}", file=out)
     print(f"Calls: Xero {summary['xero_calls']}, CRM {summary['crm_calls']}", file=out)
 
 

@@ -31,10 +31,15 @@ def _crm_kind(kind: str, name: str | None, store: TokenStore) -> CrmKind:
     return "hubspot-oauth" if saved is not None and saved.refresh_token else "hubspot-token"
 
 
+def crm_connection(args: argparse.Namespace) -> CrmConnection:
+    """The CRM connection the `--crm`, `--crm-name` and `--pipedrive-domain` options name."""
+    kind = _crm_kind(args.crm, args.crm_name, TokenStore())
+    return CrmConnection(kind=kind, name=args.crm_name, company_domain=args.pipedrive_domain)
+
+
 def _run(args: argparse.Namespace) -> int:
     xero = XeroConnection(kind=args.xero, name=args.xero_name, tenant_id=args.tenant)
-    kind = _crm_kind(args.crm, args.crm_name, TokenStore())
-    crm = CrmConnection(kind=kind, name=args.crm_name, company_domain=args.pipedrive_domain)
+    crm = crm_connection(args)
     mode: Mode = "full" if args.full else "auto"
     with Engagement.open(args.engagement) as engagement, Connector(xero, crm, seed=args.seed) as connector:
         print(f"Engagement '{engagement.name}' in {engagement.root}")

@@ -1,5 +1,6 @@
-"""The flow's own CRM fields in one CRM: their hashes (found by name, created only when the operator
-agrees), and their values compared the same way whether read raw (by hash) or from a snapshot (by name)."""
+"""The flow's own CRM fields as found in one CRM (`crm_writer` finds or creates them), and their values
+compared the same way whether read raw (by Pipedrive hash or HubSpot internal name) or from a snapshot
+(by field name or property label)."""
 
 from __future__ import annotations
 
@@ -8,32 +9,23 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from workbench.errors import ConfigurationError
-from workbench.flow.writeback_fields import WRITEBACK_FIELDS, WritebackField
-from workbench.pipedrive.canonicalise import normalise_field_name
-from workbench.pipedrive.client import PipedriveClient
+from workbench.flow.writeback_fields import WritebackField
 from workbench.xero.models import to_decimal
 
 CREATE_FIELDS_OPTION = "--create-fields"
-# Field types the flow can write each of its values into (an operator may have made the field already).
-COMPATIBLE_TYPES = {
-    "varchar": ("varchar", "text", "varchar_auto"),
-    "monetary": ("monetary", "double"),
-}
-_FIELDS_RESOURCE = {"deal": "dealFields", "organization": "organizationFields"}
 
 
 @dataclass(frozen=True)
 class FieldKey:
     field: WritebackField
-    code: str  # the 40-character hash values are written under
-    name: str  # the name as the CRM spells it (the canonical custom_fields json is keyed by it)
+    code: str  # what values are written under: Pipedrive's 40-character hash, HubSpot's internal name
+    name: str  # as the CRM spells it (the canonical custom_fields json is keyed by it: name or label)
     field_type: str
 
 
 @dataclass(frozen=True)
 class FieldKeys:
-    """The CRM's hash for each of the flow's fields, the names created now, and the calls it took."""
+    """The CRM's code for each of the flow's fields, the names created now, and the calls it took."""
 
     keys: Mapping[str, FieldKey]
     created: tuple[str, ...] = ()
@@ -49,81 +41,9 @@ class FieldKeys:
         return frozenset(k.code for k in self.for_entity(entity))
 
 
-def writeback_client(crm: object) -> PipedriveClient:
-    """The CRM client the write-back writes through: Pipedrive's (HubSpot's deal properties are not
-    wired into the flow yet, so a HubSpot engagement is told so instead of half-written)."""
-    if isinstance(crm, PipedriveClient):
-        return crm
-    raise ConfigurationError(
-        f"the flow writes invoice details back to Pipedrive only, not to {type(crm).__name__}",
-        hint="run the flow with --no-write-back; the invoices and the ledger are unaffected",
-    )
-
-
-def ensure_fields(crm: PipedriveClient, *, create: bool) -> FieldKeys:
-    """Find the flow's deal and organisation fields by name; create the missing ones only if `create`."""
-    before = crm.session.stats.calls
-    found: dict[str, FieldKey] = {}
-    missing: list[WritebackField] = []
-    for entity, resource in _FIELDS_RESOURCE.items():
-        defined = crm.list_all(resource)
-        for wanted in (f for f in WRITEBACK_FIELDS if f.entity == entity):
-            key = _find(defined, wanted)
-            if key is None:
-                missing.append(wanted)
-            else:
-                found[wanted.key] = key
-    if missing and not create:
-        names = ", ".join(f"{f.entity} field '{f.name}'" for f in missing)
-        raise ConfigurationError(
-            f"Pipedrive has no {names}; the flow writes the Xero invoice back into these",
-            hint=f"run `workbench flow refresh --engagement NAME {CREATE_FIELDS_OPTION}` to create them and "
-            "write back what the flow created (needs a Pipedrive admin, or the deal-fields:full and "
-            "contact-fields:full scopes), or create them in Pipedrive by these names",
-        )
-    for wanted in missing:
-        made = crm.create_field(wanted.entity, wanted.name, wanted.field_type)
-        code = made.get("field_code")
-        if not isinstance(code, str) or not code:
-            raise ConfigurationError(
-                f"Pipedrive created the {wanted.entity} field '{wanted.name}' but sent no field_code",
-                hint="look the field up in Pipedrive (Settings > Data fields) and run again without "
-                f"{CREATE_FIELDS_OPTION}",
-            )
-        found[wanted.key] = FieldKey(wanted, code, wanted.name, wanted.field_type)
-    return FieldKeys(found, tuple(f.name for f in missing), crm.session.stats.calls - before)
-
-
-def _find(defined: list[dict[str, Any]], wanted: WritebackField) -> FieldKey | None:
-    target = normalise_field_name(wanted.name)
-    matches = [
-        d
-        for d in defined
-        if d.get("is_custom_field") and normalise_field_name(str(d.get("field_name") or "")) == target
-    ]
-    if not matches:
-        return None
-    if len(matches) > 1:
-        codes = ", ".join(str(d.get("field_code")) for d in matches)
-        raise ConfigurationError(
-            f"Pipedrive has {len(matches)} {wanted.entity} fields called '{wanted.name}' ({codes})",
-            hint="rename or delete all but one in Pipedrive (Settings > Data fields), then run again",
-        )
-    match = matches[0]
-    field_type = str(match.get("field_type") or "")
-    if field_type not in COMPATIBLE_TYPES[wanted.field_type]:
-        raise ConfigurationError(
-            f"the {wanted.entity} field '{match.get('field_name')}' is a {field_type} field; the flow writes "
-            f"{' or '.join(COMPATIBLE_TYPES[wanted.field_type])} values into it",
-            hint="change the field's type in Pipedrive, or rename it and run with "
-            f"{CREATE_FIELDS_OPTION} to create one the flow can write",
-        )
-    return FieldKey(wanted, str(match["field_code"]), str(match.get("field_name")), field_type)
-
-
 # values ------------------------------------------------------------------------------------------------
 def comparable(key: FieldKey, value: Any) -> Any:
-    """A value as the flow compares it, whether written by us, read raw from Pipedrive or from a snapshot."""
+    """A value as the flow compares it, whether written by us, read raw from the CRM or from a snapshot."""
     if value is None or value == "" or value == []:
         return None
     if key.field.field_type == "monetary":
@@ -140,7 +60,8 @@ def comparable(key: FieldKey, value: Any) -> Any:
 
 
 def wire_value(key: FieldKey, value: Any) -> Any:
-    """A `comparable` value in the shape Pipedrive takes for the field's actual type."""
+    """A `comparable` value in the shape the CRM takes for the field's actual type (only a Pipedrive
+    monetary field takes a currency; a number field, Pipedrive's or HubSpot's, takes the amount)."""
     if value is not None and key.field.field_type == "monetary":
         amount, currency = value
         return {"value": amount, "currency": currency} if key.field_type == "monetary" else amount
@@ -148,7 +69,7 @@ def wire_value(key: FieldKey, value: Any) -> Any:
 
 
 def current_values(custom_fields: Mapping[str, Any] | None, keys: Iterable[FieldKey]) -> dict[str, Any]:
-    """What a record shows in the flow's fields, from raw Pipedrive (by hash) or a snapshot (by name)."""
+    """What a record shows in the flow's fields, from a raw record (by code) or a snapshot (by name)."""
     values = custom_fields or {}
     out: dict[str, Any] = {}
     for key in keys:
@@ -162,7 +83,7 @@ def current_values(custom_fields: Mapping[str, Any] | None, keys: Iterable[Field
 def changed_values(
     keys: Iterable[FieldKey], wanted: Mapping[str, Any], shown: Mapping[str, Any] | None
 ) -> dict[str, Any]:
-    """The `{hash: wire value}` to PATCH: the wanted values the record does not already show."""
+    """The `{code: wire value}` to write: the wanted values the record does not already show."""
     patch: dict[str, Any] = {}
     for key in keys:
         if key.field.key not in wanted:

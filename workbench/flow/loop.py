@@ -2,8 +2,9 @@
 
 The flow's PATCHes move a deal's update time, so the next incremental pull (or a `change.deal` webhook)
 brings the deal back. Whether anything a person would act on changed is read off the builder's deal
-fingerprint (`build.deal_fingerprint`), which leaves out the flow's fields (by name, and by hash when
-`keys` are given, for raw Pipedrive records) and the update time. The runner holds deals the ledger
+fingerprint (`build.deal_fingerprint`), which leaves out the flow's fields (by name, and by code when
+`keys` are given, for raw Pipedrive or HubSpot records) and the update time. A raw HubSpot deal's
+`properties` are read as the record's own fields. The runner holds deals the ledger
 shows invoiced and retries a rejected deal only when its draft changes, so a write-back never sends a
 second invoice; these functions say which updates were the flow's own, for triggers and reports.
 """
@@ -16,7 +17,9 @@ from typing import Any
 from workbench.flow.build import deal_fingerprint
 from workbench.flow.crm_fields import FieldKeys
 
-_RAW_UPDATE_TIMES = ("update_time",)  # a raw Pipedrive deal's own name for the canonical updated_at
+# a raw record's own names for the canonical updated_at: Pipedrive's, and HubSpot's (a property, and
+# the record's own updatedAt beside its properties)
+_RAW_UPDATE_TIMES = ("update_time", "hs_lastmodifieddate", "updatedAt")
 
 
 def is_own_update(before: Mapping[str, Any], after: Mapping[str, Any], keys: FieldKeys | None = None) -> bool:
@@ -42,4 +45,9 @@ def changed_by_others(
 
 
 def _settled(deal: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in deal.items() if k not in _RAW_UPDATE_TIMES}
+    flat = dict(deal)
+    properties = flat.get("properties")
+    if isinstance(properties, Mapping):  # a raw HubSpot record
+        del flat["properties"]
+        flat.update(properties)
+    return {k: v for k, v in flat.items() if k not in _RAW_UPDATE_TIMES}

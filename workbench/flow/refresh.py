@@ -9,7 +9,8 @@ sales invoice of the Xero contacts the flow billed them through:
 An organisation billed through several Xero contacts takes the worst of them. Unallocated credit notes
 are not netted off: an invoice is owed until Xero shows the credit allocated to it.
 
-Only values that differ from what the CRM shows are written (one PATCH per record at most).
+Only values that differ from what the CRM shows are written (Pipedrive: one PATCH per record at most;
+HubSpot: batch updates of up to 100 records, deals and companies apart).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from workbench.connections import Connector
-from workbench.flow.crm_fields import writeback_client
+from workbench.flow.crm_writer import writer_for
 from workbench.flow.writeback import (
     CrmView,
     FieldKeys,
@@ -29,12 +30,10 @@ from workbench.flow.writeback import (
     changed_values,
     crm_view,
     current_values,
-    ensure_fields,
     invoice_state,
     write_back,
 )
 from workbench.flow.writeback_fields import ORGANISATION_ACCOUNT_STATUS
-from workbench.pipedrive.client import PipedriveClient
 from workbench.store import Engagement
 from workbench.xero.client import XeroClient
 
@@ -63,6 +62,7 @@ class RefreshResult:
     deals: WriteBackResult = field(default_factory=WriteBackResult)
     organisations_written: list[str] = field(default_factory=list)
     organisations_unchanged: int = 0
+    organisations_failed: dict[str, str] = field(default_factory=dict)  # org id -> the CRM's refusal
     account_statuses: dict[str, str] = field(default_factory=dict)  # org id -> status worked out
     not_in_xero: list[str] = field(default_factory=list)  # deal ids whose InvoiceID Xero did not return
     xero_calls: int = 0
@@ -74,6 +74,7 @@ class RefreshResult:
             "deals_unchanged": self.deals.unchanged,
             "organisations_written": len(self.organisations_written),
             "organisations_unchanged": self.organisations_unchanged,
+            "organisations_failed": dict(self.organisations_failed),
             "on_stop": sorted(o for o, s in self.account_statuses.items() if s == ON_STOP),
             "overdue": sorted(o for o, s in self.account_statuses.items() if s == OVERDUE),
             "not_in_xero": list(self.not_in_xero),
@@ -84,7 +85,7 @@ class RefreshResult:
 
 def refresh_statuses(
     xero: XeroClient,
-    crm: PipedriveClient,
+    crm: object,
     keys: FieldKeys,
     invoiced: Mapping[str, str],
     view: CrmView,
@@ -93,8 +94,10 @@ def refresh_statuses(
     on_stop_days: int = ON_STOP_DAYS,
 ) -> RefreshResult:
     """Read the invoices `invoiced` names (deal id -> InvoiceID) and their customers' approved invoices
-    from Xero; write changed statuses onto the deals and account statuses onto their organisations."""
-    xero_before, crm_before = xero.session.stats.calls, crm.session.stats.calls
+    from Xero; write changed statuses onto the deals and account statuses onto their organisations
+    (`crm` is a CRM client or its writer)."""
+    writer = writer_for(crm)
+    xero_before, crm_before = xero.session.stats.calls, writer.calls
     result = RefreshResult()
     deal_of = {invoice_id: deal_id for deal_id, invoice_id in invoiced.items()}
     states: list[InvoiceState] = []
@@ -105,7 +108,7 @@ def refresh_statuses(
             states.append(state)
     seen = {s.deal_id for s in states}
     result.not_in_xero = [d for d in invoiced if d not in seen]
-    result.deals = write_back(crm, keys, states, current=view.deal_fields, today=today)
+    result.deals = write_back(writer, keys, states, current=view.deal_fields, today=today)
 
     contacts_of_org: dict[str, set[str]] = {}
     for state in states:
@@ -119,18 +122,20 @@ def refresh_statuses(
         if state is not None and state.contact_id:
             owed.setdefault(state.contact_id, []).append(state)
     org_keys = [keys.of(ORGANISATION_ACCOUNT_STATUS)]
+    patches: dict[str, dict[str, Any]] = {}
     for org_id, contacts in sorted(contacts_of_org.items()):
         status = worst(account_status(owed.get(c, ()), today, on_stop_days) for c in contacts)
         result.account_statuses[org_id] = status
         shown = current_values(view.org_fields.get(org_id), org_keys) if org_id in view.org_fields else None
         patch = changed_values(org_keys, {ORGANISATION_ACCOUNT_STATUS.key: status}, shown)
         if patch:
-            crm.update_organization_custom_fields(org_id, patch)
-            result.organisations_written.append(org_id)
+            patches[org_id] = patch
         else:
             result.organisations_unchanged += 1
+    written = writer.write("organization", patches)
+    result.organisations_written, result.organisations_failed = written.written, written.failed
     result.xero_calls = xero.session.stats.calls - xero_before
-    result.crm_calls = crm.session.stats.calls - crm_before
+    result.crm_calls = writer.calls - crm_before
     return result
 
 
@@ -156,8 +161,8 @@ def refresh_engagement(
     with flow_lock(engagement):
         xero_source = connector.xero_source()
         crm_source = connector.crm_source(engagement)
-        crm = writeback_client(crm_source.client)
-        keys = ensure_fields(crm, create=create_fields)  # before the pull: fail fast
+        writer = writer_for(crm_source.client)
+        keys = writer.ensure_fields(create=create_fields)  # before the pull: fail fast
         if pull_first:
             for source in (xero_source, crm_source):
                 pull(engagement, source, mode="auto")
@@ -169,5 +174,5 @@ def refresh_engagement(
         view = crm_view(engagement, crm_source.name)
         day = today or data_as_of(engagement)
         return refresh_statuses(
-            xero_source.client, crm, keys, invoiced, view, today=day, on_stop_days=on_stop_days
+            xero_source.client, writer, keys, invoiced, view, today=day, on_stop_days=on_stop_days
         )

@@ -92,13 +92,26 @@ class CallCounter:
 
 def endpoint_name(path: str) -> str:
     """`/api.xro/2.0/Invoices` -> `Invoices`; `/api/v2/deals/12` -> `deals/{id}`; `/v1/deals/12/products`
-    -> `deals/{id}/products` (ids folded, so calls group by endpoint)."""
+    -> `deals/{id}/products`; HubSpot's `/crm/v3/objects/deals/12` -> `objects/deals/{id}` (ids folded,
+    so calls group by endpoint)."""
     parts = [p for p in path.split("/") if p]
-    for marker in ("2.0", "v2", "v1"):
+    for marker in ("2.0", "v2", "v1", "v3", "v4"):
         if marker in parts:
             parts = parts[parts.index(marker) + 1 :]
             break
     return "/".join("{id}" if _is_id(p) else p for p in parts) or "/"
+
+
+# HubSpot reads that are POSTs (a search, or a batch read by ids): they change nothing
+_READ_POSTS = ("/search", "/batch/read")
+
+
+def is_write_call(name: str) -> bool:
+    """Whether a call counted as `"<service> <METHOD> <endpoint>"` changes something in that service."""
+    _, method, endpoint = [*name.split(" ", 2), "", ""][:3]
+    if method == "POST":
+        return not endpoint.endswith(_READ_POSTS)
+    return method in ("PUT", "PATCH", "DELETE")
 
 
 def _is_id(part: str) -> bool:
@@ -153,8 +166,7 @@ class RunReport:
         return dict(sorted(every.items()))
 
     def write_calls(self) -> int:
-        writes = ("PUT", "POST", "PATCH", "DELETE")
-        return sum(n for key, n in self.all_calls().items() if key.split(" ")[1] in writes)
+        return sum(n for key, n in self.all_calls().items() if is_write_call(key))
 
     def to_json(self) -> dict[str, Any]:
         payload = asdict(self)

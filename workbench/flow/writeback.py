@@ -1,8 +1,9 @@
 """Write the Xero invoice back onto its deal: number, InvoiceID, status and amount due.
 
 The flow's own fields (`writeback_fields`) are found by name and created only when the operator agrees.
-Each deal gets at most one PATCH holding only the values that differ from what the deal already shows,
-so a re-run (or a refresh with nothing new in Xero) writes nothing.
+Each deal is sent only the values that differ from what the deal already shows (Pipedrive: one PATCH
+per deal; HubSpot: one PATCH, or batch updates of 100), so a re-run (or a refresh with nothing new in
+Xero) writes nothing. The CRM is the writer's (`crm_writer.writer_for`).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import pandas as pd
 from pydantic import ValidationError
 
 from workbench.connections import Connector
-from workbench.errors import ApiError, ConfigurationError
+from workbench.errors import ConfigurationError
 from workbench.flow.crm_fields import (
     CREATE_FIELDS_OPTION,
     FieldKey,
@@ -25,9 +26,8 @@ from workbench.flow.crm_fields import (
     changed_values,
     comparable,
     current_values,
-    ensure_fields,
-    writeback_client,
 )
+from workbench.flow.crm_writer import CrmWriter, writer_for
 from workbench.flow.ledger import Ledger
 from workbench.flow.run_report import CallCounter
 from workbench.flow.writeback_fields import (
@@ -36,7 +36,6 @@ from workbench.flow.writeback_fields import (
     DEAL_INVOICE_NUMBER,
     DEAL_INVOICE_STATUS,
 )
-from workbench.pipedrive.client import PipedriveClient
 from workbench.references import parse_deal_reference
 from workbench.store import Engagement
 from workbench.store import today as utc_today
@@ -55,6 +54,7 @@ __all__ = [
     "invoice_state",
     "write_back",
     "write_back_run",
+    "writer_for",
 ]
 _NO_INVOICE = "00000000-0000-0000-0000-000000000000"  # the InvoiceID Xero gives an element it did not create
 
@@ -144,22 +144,30 @@ class WriteBackResult:
         return {"written": len(self.written), "unchanged": self.unchanged, "failed": dict(self.failed)}
 
 
+def ensure_fields(crm: object, *, create: bool) -> FieldKeys:
+    """The flow's fields in the CRM of `crm` (a client or a writer), created only if `create`."""
+    return writer_for(crm).ensure_fields(create=create)
+
+
 def write_back(
-    crm: PipedriveClient,
+    crm: object,
     keys: FieldKeys,
     invoices: Iterable[Mapping[str, Any] | InvoiceState],
     *,
     current: Mapping[str, Mapping[str, Any] | None] | None = None,
     today: dt.date | None = None,
 ) -> WriteBackResult:
-    """One PATCH per deal whose invoice values differ from what it shows; `current` maps deal id to
-    the deal's custom fields (raw by hash or a snapshot's by name); a deal left out is written in full."""
-    before = crm.session.stats.calls
+    """Write onto each deal (of `crm`: a client or a writer) the invoice values it does not show;
+    `current` maps deal id to the deal's custom fields (raw by code or a snapshot's by name); a deal
+    left out is written in full."""
+    writer: CrmWriter = writer_for(crm)
+    before = writer.calls
     day = today or utc_today()
     deal_keys = keys.for_entity("deal")
     result = WriteBackResult()
+    patches: dict[str, dict[str, Any]] = {}
     for item in invoices:
-        state = item if isinstance(item, InvoiceState) else invoice_state(item)
+        state = item if isinstance(item, InvoiceState) else invoice_state(item, writer.crm)
         if state is None:
             result.not_deals += 1
             continue
@@ -167,18 +175,13 @@ def write_back(
         if current is not None and state.deal_id in current:
             shown = current_values(current[state.deal_id], deal_keys)
         patch = changed_values(deal_keys, state.values(day), shown)
-        if not patch:
+        if patch:
+            patches[state.deal_id] = patch
+        else:
             result.unchanged += 1
-            continue
-        try:
-            crm.update_deal_custom_fields(state.deal_id, patch)
-        except ApiError as error:
-            if error.status not in (400, 404, 410):
-                raise
-            result.failed[state.deal_id] = error.detail  # e.g. the deal was deleted since: the rest go on
-            continue
-        result.written.append(state.deal_id)
-    result.calls = crm.session.stats.calls - before
+    written = writer.write("deal", patches)
+    result.written, result.failed = written.written, written.failed
+    result.calls = writer.calls - before
     return result
 
 
@@ -218,8 +221,8 @@ def write_back_run(
     counter = CallCounter()
     counter.attach(source.client.session.client, source.name)
     try:
-        client = writeback_client(source.client)
-        keys = ensure_fields(client, create=create_fields)
+        writer = writer_for(source.client)
+        keys = writer.ensure_fields(create=create_fields)
     except ConfigurationError as error:
         return {"skipped": error.args[0], "hint": error.hint, "calls": counter.as_dict()}
     view = crm_view(engagement, source.name)
@@ -232,7 +235,7 @@ def write_back_run(
         if row.run_id == run_id or shown != row.invoice_id:
             states.append(InvoiceState.from_ledger(deal_id, row.invoice_id, row.invoice_number,
                           row.invoice_status, row.amount_due, view.deal_currency.get(deal_id)))  # fmt: skip
-    result = write_back(client, keys, states, current=view.deal_fields)
+    result = write_back(writer, keys, states, current=view.deal_fields)
     return {**result.summary(), "fields_created": list(keys.created), "calls": counter.as_dict()}
 
 

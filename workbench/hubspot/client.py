@@ -1,7 +1,7 @@
 """The HubSpot calls the workbench makes: CRM v3 object pages, the search API for changes since a
 moment (with its 10,000-result cap handled), property definitions, deal pipelines, owners, v4
-association batch reads, and the write-back the invoice flow needs (custom deal properties, deal updates
-one at a time or in batches of 100).
+association batch reads, and the write-back the invoice flow needs (custom deal and company properties,
+record updates one at a time or in batches of 100).
 
 Every call goes through an `ApiSession` on an httpx client that already carries `Authorization: Bearer`
 (a private-app token or OAuth, see `workbench.auth`); searches go through a second session with the
@@ -44,6 +44,14 @@ MODIFIED_PROPERTY = {
     "line_items": "hs_lastmodifieddate",
     "products": "hs_lastmodifieddate",
 }
+# the property group each object type's own properties live in (always there in a portal)
+INFORMATION_GROUP = {
+    "companies": "companyinformation",
+    "contacts": "contactinformation",
+    "deals": "dealinformation",
+    "line_items": "lineiteminformation",
+    "products": "productinformation",
+}
 _DETAIL_LIMIT = 500
 AUTH_HINT = (
     "check the HubSpot private-app token (Settings > Integrations > Private apps) and its scopes, or "
@@ -66,6 +74,7 @@ class BatchResult:
 
     updated: list[dict[str, Any]] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
+    errors: dict[str, str] = field(default_factory=dict)  # id -> HubSpot's words for refusing it
 
 
 class HubSpotClient:
@@ -227,69 +236,98 @@ class HubSpotClient:
         return self._results(body, f"POST {path}")
 
     # writes ------------------------------------------------------------------------------------------
-    def create_deal_property(
+    def create_property(
         self,
+        object_type: str,
         name: str,
         label: str,
         *,
         kind: str = "string",
         field_type: str = "text",
-        group: str = "dealinformation",
+        group: str | None = None,
         options: Sequence[str] | None = None,
     ) -> dict[str, Any]:
-        """Create a custom deal property (what write-back needs first). Not retried on a dropped
-        connection; a second POST of the same name is a 409, which names the property."""
+        """Create a custom property on `object_type` (in `group`, default the object's own information
+        group). Not retried on a dropped connection; a second POST of the same name is a 409 naming it."""
+        _object(object_type)
         body: dict[str, Any] = {
             "name": name,
             "label": label,
             "type": kind,
             "fieldType": field_type,
-            "groupName": group,
+            "groupName": group or INFORMATION_GROUP[_object(object_type)],
         }
         if options:
             body["options"] = [{"label": o, "value": o, "displayOrder": n} for n, o in enumerate(options)]
         response = self.session.request(
             "POST",
-            f"{self.base}/crm/v3/properties/deals",
+            f"{self.base}/crm/v3/properties/{object_type}",
             headers={"Content-Type": "application/json"},
             content=encode_json(body),
         )
-        return self._json(response, "POST /crm/v3/properties/deals")
+        return self._json(response, f"POST /crm/v3/properties/{object_type}")
 
-    def update_deal(self, deal_id: str | int, properties: Mapping[str, Any]) -> dict[str, Any]:
-        """Set properties on one deal. A PATCH sets absolute values, so it is retried like a GET."""
+    def create_deal_property(self, name: str, label: str, **options: Any) -> dict[str, Any]:
+        """Create a custom deal property (what write-back needs first); see `create_property`."""
+        return self.create_property("deals", name, label, **options)
+
+    def create_company_property(self, name: str, label: str, **options: Any) -> dict[str, Any]:
+        return self.create_property("companies", name, label, **options)
+
+    def update_object(
+        self, object_type: str, object_id: str | int, properties: Mapping[str, Any]
+    ) -> dict[str, Any]:
+        """Set properties on one record. A PATCH sets absolute values, so it is retried like a GET."""
         if not properties:
-            raise ConfigurationError("no deal properties to write", hint="pass {property name: value}")
-        deal = _ids([deal_id])[0]
+            raise ConfigurationError("no properties to write", hint="pass {property name: value}")
+        record = _ids([object_id])[0]
         response = self.session.request(
             "PATCH",
-            f"{self.base}/crm/v3/objects/deals/{deal}",
+            f"{self.base}/crm/v3/objects/{_object(object_type)}/{record}",
             headers={"Content-Type": "application/json"},
             content=encode_json({"properties": _wire_values(properties)}),
             retryable=True,
         )
-        return self._json(response, "PATCH /crm/v3/objects/deals/{dealId}")
+        return self._json(response, f"PATCH /crm/v3/objects/{object_type}/{{id}}")
 
-    def update_deals(self, updates: Mapping[str | int, Mapping[str, Any]]) -> BatchResult:
-        """Set properties on many deals, 100 a call; ids HubSpot cannot find are reported, not raised."""
+    def update_deal(self, deal_id: str | int, properties: Mapping[str, Any]) -> dict[str, Any]:
+        return self.update_object("deals", deal_id, properties)
+
+    def update_company(self, company_id: str | int, properties: Mapping[str, Any]) -> dict[str, Any]:
+        return self.update_object("companies", company_id, properties)
+
+    def update_objects(self, object_type: str, updates: Mapping[str | int, Mapping[str, Any]]) -> BatchResult:
+        """Set properties on many records, 100 a call; the records HubSpot refuses one by one (not
+        found) are reported with its words, not raised. A refusal of a whole batch (a 400) is raised."""
         items = [(i, dict(v)) for i, v in zip(_ids(list(updates)), updates.values(), strict=True)]
+        endpoint = f"POST /crm/v3/objects/{object_type}/batch/update"
         result = BatchResult()
         for start in range(0, len(items), BATCH_LIMIT):
             chunk = items[start : start + BATCH_LIMIT]
             inputs = [{"id": i, "properties": _wire_values(values)} for i, values in chunk]
             response = self.session.request(
                 "POST",
-                f"{self.base}/crm/v3/objects/deals/batch/update",
+                f"{self.base}/crm/v3/objects/{_object(object_type)}/batch/update",
                 headers={"Content-Type": "application/json"},
                 content=encode_json({"inputs": inputs}),
                 retryable=True,
             )
-            body = self._json(response, "POST /crm/v3/objects/deals/batch/update", partial=True)
-            result.updated += self._results(body, "POST /crm/v3/objects/deals/batch/update")
+            body = self._json(response, endpoint, partial=True)
+            result.updated += self._results(body, endpoint)
             for error in body.get("errors") or []:
-                ids = (error.get("context") or {}).get("ids") if isinstance(error, dict) else None
-                result.missing += [str(i) for i in ids or []]
+                if not isinstance(error, dict):
+                    continue
+                ids = [str(i) for i in (error.get("context") or {}).get("ids") or []]
+                result.missing += ids
+                why = str(error.get("message") or error.get("category") or "refused")
+                result.errors.update(dict.fromkeys(ids, why))
         return result
+
+    def update_deals(self, updates: Mapping[str | int, Mapping[str, Any]]) -> BatchResult:
+        return self.update_objects("deals", updates)
+
+    def update_companies(self, updates: Mapping[str | int, Mapping[str, Any]]) -> BatchResult:
+        return self.update_objects("companies", updates)
 
     # plumbing ----------------------------------------------------------------------------------------
     def _get(self, path: str, query: dict[str, str], endpoint: str) -> dict[str, Any]:

@@ -8,7 +8,7 @@ from typing import Any
 
 from workbench.sandbox.hubspot.context import Call
 from workbench.sandbox.hubspot.encode import instant
-from workbench.sandbox.hubspot.errors import HubSpotError, error_body, not_found, validation
+from workbench.sandbox.hubspot.errors import HubSpotError, detail, error_body, not_found, validation
 from workbench.sandbox.hubspot.properties import ALIASES, check_new_property, render
 from workbench.sandbox.hubspot.store import LABELS
 
@@ -216,5 +216,16 @@ def create_property(call: Call) -> tuple[int, Record]:
     object_type = _object_type(call.params["objectType"])
     taken = set(call.store.definition_map(object_type))
     created = check_new_property(call.body(), taken, call.now)
+    # a property goes into a group the object type already has (HubSpot's own groups are always there)
+    groups = {d["groupName"] for d in call.store.definitions[object_type]}
+    if created["groupName"] not in groups:
+        raise validation(
+            f"Property group {created['groupName']!r} does not exist",
+            detail(
+                f"{created['groupName']!r} is not a property group of {object_type}",
+                "INVALID_GROUP",
+                "groupName",
+            ),
+        )
     call.store.add_definition(object_type, created)
     return 201, render(created)
