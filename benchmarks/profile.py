@@ -122,10 +122,10 @@ class TimedReader:
     def __init__(self, read: Callable[[str], Any]) -> None:
         self.read, self.seconds = read, 0.0
 
-    def __call__(self, name: str) -> Any:
+    def __call__(self, name: str, columns: Any = None) -> Any:
         started = time.perf_counter()
         try:
-            return self.read(name)
+            return self.read(name, columns)
         finally:
             self.seconds += time.perf_counter() - started
 

@@ -15,7 +15,7 @@ import shutil
 import sqlite3
 import stat
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -95,14 +95,13 @@ def _column_sql_type(kind: str) -> str:
     return {"int": "INTEGER", "bool": "INTEGER"}.get(kind, "TEXT")
 
 
-def _frame(table: Table, rows: list[tuple[Any, ...]]) -> pd.DataFrame:
-    columns = list(table.columns)
+def _frame(table: Table, rows: list[tuple[Any, ...]], columns: Sequence[str] | None = None) -> pd.DataFrame:
+    """`rows` of `columns` (default: all the table's) as a typed DataFrame."""
+    columns = list(table.columns) if columns is None else list(columns)
     # dtype=object: pandas 3 would infer `str` for text columns and turn SQL NULLs into NaN
     raw = pd.DataFrame(rows, columns=columns, dtype=object)
     # typed column by column, then put together once (one block per dtype, not one per column)
-    return pd.DataFrame(
-        {name: _typed(raw[name], kind) for name, kind in table.columns.items()}, columns=columns
-    )
+    return pd.DataFrame({name: _typed(raw[name], table.columns[name]) for name in columns}, columns=columns)
 
 
 _SAMPLE = 1000
@@ -582,13 +581,20 @@ class Engagement:
         return None
 
 
-def _read_table(db: sqlite3.Connection, name: str, snapshot_id: int | None) -> pd.DataFrame:
+def _read_table(
+    db: sqlite3.Connection, name: str, snapshot_id: int | None, columns: Sequence[str] | None = None
+) -> pd.DataFrame:
     table = TABLES[name]
+    unknown = [c for c in columns or () if c not in table.columns]
+    if unknown:
+        raise EngagementError(
+            f"table {name} has no columns {unknown}", hint=f"use some of: {', '.join(table.columns)}"
+        )
     if snapshot_id is None:
-        return _frame(table, [])
-    quoted = ", ".join(f'"{c}"' for c in table.columns)
+        return _frame(table, [], columns)
+    quoted = ", ".join(f'"{c}"' for c in (table.columns if columns is None else columns))
     rows = db.execute(f'SELECT {quoted} FROM "{name}" WHERE snapshot_id = ?', (snapshot_id,)).fetchall()
-    return _frame(table, rows)
+    return _frame(table, rows, columns)
 
 
 class SnapshotReader:
@@ -601,12 +607,13 @@ class SnapshotReader:
         self._connection: tuple[int, sqlite3.Connection] | None = None
         self._inherited: list[sqlite3.Connection] = []
 
-    def __call__(self, name: str) -> pd.DataFrame:
+    def __call__(self, name: str, columns: Sequence[str] | None = None) -> pd.DataFrame:
+        """The table, or only these of its columns."""
         if name not in self.snapshot_ids:
             raise EngagementError(
                 f"there is no canonical table '{name}'", hint=f"use one of: {', '.join(sorted(TABLES))}"
             )
-        return _read_table(self._db(), name, self.snapshot_ids[name])
+        return _read_table(self._db(), name, self.snapshot_ids[name], columns)
 
     def _db(self) -> sqlite3.Connection:
         if self._connection is None or self._connection[0] != os.getpid():

@@ -57,9 +57,9 @@ TABLES = (
         prepare_xero_contacts, XERO_CONTACTS, "contact_id",
     ),
 )  # fmt: skip
-# the table whose rows count as a record's activity when choosing the survivor
+# the table whose rows (by the record's id column) count as its activity when choosing the survivor
 _ACTIVITY = {"organisations": "deals", "people": "deals", "xero_contacts": "invoices"}
-# the tables whose records are compared, and every table `find_duplicates` reads
+# the tables whose records are compared, read whole; of the activity tables one column each is read
 RECORD_TABLES = tuple(spec.table for spec in TABLES)
 INPUT_TABLES = tuple(dict.fromkeys([*RECORD_TABLES, *_ACTIVITY.values()]))
 
@@ -102,10 +102,8 @@ def _ranking(
         facts["xero_id"] = source["xero_contact_id"].notna().to_numpy()
     if spec.table == "xero_contacts":
         facts["active"] = (source["status"].fillna("ACTIVE").astype(str).str.upper() == "ACTIVE").to_numpy()
-    activity = tables[_ACTIVITY[spec.table]]
-    facts["activity"] = (
-        _counts(activity, "contact_id" if spec.table == "xero_contacts" else key).reindex(ids).fillna(0)
-    )
+    activity = tables.columns(_ACTIVITY[spec.table], [key])  # not the whole table: read on its own
+    facts["activity"] = _counts(activity, key).reindex(ids).fillna(0)
     facts["complete"] = prepared.notna().sum(axis=1).to_numpy()
     if spec.table == "xero_contacts":
         facts["recent"] = _seconds(source["updated_at"])

@@ -18,7 +18,7 @@ import os
 import sys
 import time
 from collections.abc import Callable
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from typing import Any
@@ -37,8 +37,13 @@ from workbench.profile.volumes import Volumes, measure_volumes
 
 # step name, shown to the user while it runs
 STEPS = ("duplicates", "matching", "vat", "hygiene", "volumes")
-# with two lanes, the steps a worker forked once matching is done runs (the first worker: duplicates)
-AFTER_MATCHING_WORKER_STEPS = ("hygiene", "volumes")
+# with two lanes: how long to wait for duplicates once matching is done before doing without the
+# second worker for VAT's time (VAT takes about 10 s at 100,000 organisations, hygiene and volumes 9)
+DUPLICATES_GRACE_SECONDS = 3.0
+# with two lanes, the tables the first worker reads and sends back (unpickling a table costs a
+# fraction of reading it from SQLite): the records duplicates compares, and the deals' lines, which it
+# never reads, so that this process has read the rest at about the same time
+WORKER_READS = (*DUPLICATE_RECORDS, "deal_lines")
 Progress = Callable[[str, int, int], None]  # (step, steps done, steps in all)
 
 
@@ -113,11 +118,9 @@ def _inherit(tables: ProfileTables, links: dict[str, pd.DataFrame]) -> None:
     _inherited = (tables, links)
 
 
-def _in_worker(name: str, links: dict[str, pd.DataFrame] | None) -> tuple[Any, float, float]:
-    """Run a step on the inherited tables, with `links` sent since the fork (else the inherited)."""
+def _in_worker(name: str) -> tuple[Any, float, float]:
     assert _inherited is not None, "the profile worker was started without its tables"
-    tables, inherited_links = _inherited
-    return _timed(name, tables, inherited_links if links is None else links)
+    return _timed(name, *_inherited)
 
 
 def _read_in_worker(names: tuple[str, ...]) -> dict[str, pd.DataFrame]:
@@ -140,9 +143,9 @@ class _Worker:
         )
         self.handed: dict[str, Future[tuple[Any, float, float]] | None] = {}
 
-    def hand_over(self, name: str, links: dict[str, pd.DataFrame] | None = None) -> None:
+    def hand_over(self, name: str) -> None:
         try:
-            self.handed[name] = self.executor.submit(_in_worker, name, links)
+            self.handed[name] = self.executor.submit(_in_worker, name)
         except BrokenProcessPool:
             self.handed[name] = None
 
@@ -173,9 +176,12 @@ class _Worker:
         except BrokenProcessPool:
             return _timed(name, self.tables, self.links)
 
-    def done(self, name: str) -> bool:
-        """Whether the step handed over has finished (or cannot: its worker died)."""
+    def done(self, name: str, within: float = 0.0) -> bool:
+        """Whether the step handed over has finished (or cannot: its worker died), waiting `within`
+        seconds at most."""
         future = self.handed[name]
+        if future is not None:
+            wait([future], timeout=within)
         return future is None or future.done()
 
     def close(self, *, wait: bool = True) -> None:
@@ -240,51 +246,52 @@ def _two_lanes(
     finished: Callable[[str, tuple[Any, float, float]], None],
 ) -> None:
     """Duplicates in a worker forked first, matching then VAT here, hygiene and volumes in a second
-    worker forked once matching is done (it inherits every table and the links).
+    worker forked once matching and duplicates are done (it inherits every table and the links).
 
-    Tables still to be read are read on both cores: the first worker reads the tables whose records
-    duplicates compares and sends them back (unpickling a table costs a fraction of reading it from
-    SQLite) while this process reads the others (the worker reads deals and invoices, which duplicates
-    also reads, itself: both cores finish reading at about the same time). No more than two processes
-    hold tables at once: the first worker (it has its own copy of what it read) is let go before the
-    second is forked, and when duplicates is still running once matching is done, the first worker
-    takes hygiene and volumes next instead (sent the links, reading the tables it lacks)."""
+    Tables still to be read are read on both cores: the first worker reads `WORKER_READS` and sends
+    them back while this process reads the others (duplicates reads one column of deals and of
+    invoices on its own). No more than two processes hold tables at once: the first worker, which
+    has its own copy of what it read, is let go before the second is forked. When duplicates is
+    still running after matching (and a short grace), VAT runs here first, then hygiene here beside
+    volumes in the second worker."""
     workers: list[_Worker] = []
 
-    def new_worker() -> _Worker:
-        workers.append(_Worker(tables, links))
-        return workers[-1]
+    def run_here(name: str) -> None:
+        started(name)
+        finished(name, _timed(name, tables, links))
 
-    def hand_over(to: _Worker, names: tuple[str, ...], links: dict[str, pd.DataFrame] | None = None) -> None:
+    def second_worker(names: tuple[str, ...]) -> _Worker:
+        finished("duplicates", first.collect("duplicates"))
+        first.close()
+        workers.append(_Worker(tables, links))
         for name in names:
             started(name)
-            to.hand_over(name, links)
+            workers[-1].hand_over(name)
+        return workers[-1]
 
     try:
-        first = new_worker()
-        ahead = tuple(name for name in DUPLICATE_RECORDS if name in tables.unread())
+        first = _Worker(tables, links)
+        workers.append(first)
+        ahead = tuple(name for name in WORKER_READS if name in tables.unread())
         receive = first.read_ahead(ahead)  # forks the worker, before this process reads anything
-        hand_over(first, ("duplicates",))
+        started("duplicates")
+        first.hand_over("duplicates")
         tables.load(name for name in tables.unread() if name not in ahead)
         receive()
         gc.freeze()  # what was just read, too
-        started("matching")
-        finished("matching", _timed("matching", tables, links))
-        duplicates_done = first.done("duplicates")
-        if duplicates_done:
-            finished("duplicates", first.collect("duplicates"))
-            first.close()
-            after = new_worker()  # forked now: it inherits every table and the links
-            hand_over(after, AFTER_MATCHING_WORKER_STEPS)
+        run_here("matching")
+        handed: tuple[str, ...]
+        if first.done("duplicates", within=DUPLICATES_GRACE_SECONDS):
+            handed = ("hygiene", "volumes")
+            second = second_worker(handed)
+            run_here("vat")
         else:
-            after = first
-            hand_over(after, AFTER_MATCHING_WORKER_STEPS, dict(links))
-        started("vat")
-        finished("vat", _timed("vat", tables, links))
-        if not duplicates_done:
-            finished("duplicates", first.collect("duplicates"))
-        for name in AFTER_MATCHING_WORKER_STEPS:
-            finished(name, after.collect(name))
+            run_here("vat")
+            handed = ("volumes",)
+            second = second_worker(handed)
+            run_here("hygiene")
+        for name in handed:
+            finished(name, second.collect(name))
     except BaseException:
         for worker in workers:
             worker.close(wait=False)

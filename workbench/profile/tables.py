@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Protocol
 
 import pandas as pd
 
 from workbench.canonical import TABLES
 from workbench.errors import EngagementError
 from workbench.store import Engagement, today
+
+
+class TableReader(Protocol):
+    """Reads a canonical table (or only some of its columns), e.g. `workbench.store.SnapshotReader`."""
+
+    def __call__(self, name: str, columns: Sequence[str] | None = None) -> pd.DataFrame: ...
+
 
 READING = "reading tables"  # the profile's progress while tables read on demand are read
 
@@ -27,7 +35,7 @@ class ProfileTables(Mapping[str, pd.DataFrame]):
 
     frames: dict[str, pd.DataFrame]
     as_of: date = field(default_factory=today)
-    loader: Callable[[str], pd.DataFrame] | None = None
+    loader: TableReader | None = None
 
     def __getitem__(self, name: str) -> pd.DataFrame:
         if name not in TABLES:
@@ -44,6 +52,13 @@ class ProfileTables(Mapping[str, pd.DataFrame]):
 
     def __len__(self) -> int:
         return len(TABLES)
+
+    def columns(self, name: str, columns: Sequence[str]) -> pd.DataFrame:
+        """Only these columns of a table: from the table if read, else read on their own (and not kept),
+        far cheaper than the whole table when a few columns are all a step needs of it."""
+        if name in self.frames or self.loader is None:
+            return self[name][list(columns)]
+        return self.loader(name, columns)
 
     def unread(self) -> list[str]:
         """The tables a `loader` has still to read."""
