@@ -38,7 +38,7 @@ XERO = "xero_connection"
 CRM = "crm_connection"
 CRM_FILES = "crm_files_only"  # the CRM comes from uploaded exports: pull Xero only
 SEED = "sandbox_seed"
-SANDBOX = "session_sandbox"  # (seed, Sandbox): the in-process sandbox this session pulls and writes to
+SANDBOX = "session_sandbox"  # ((seed, crm), Sandbox): the in-process sandbox this session pulls and writes to
 PROFILE = "health_profile"
 VIEWS = "profile_views"  # (profile key, {name: (depends, value)}): what pages draw from the profile
 ROUTE_RECOMMENDATION = "route_recommendation"  # (key, (recommendation, note)) from the Route page
@@ -227,13 +227,15 @@ def session_connector() -> Connector:
     for the session's next run, as they would be in a real organisation."""
     xero, crm = xero_connection(), crm_connection()
     seed = int(st.session_state.get(SEED, 7))
-    if xero.kind != "sandbox" and crm.kind != "sandbox":
+    if xero.kind != "sandbox" and crm.kind not in ("sandbox", "hubspot-sandbox"):
         return Connector(xero, crm, seed=seed)
+    # the demo client is generated for its CRM: a HubSpot client's invoices reference HubSpot deals
+    flavour = (seed, "hubspot" if crm.kind == "hubspot-sandbox" else "pipedrive")
     kept = st.session_state.get(SANDBOX)
-    if kept is None or kept[0] != seed:
+    if kept is None or kept[0] != flavour:
         from workbench.sandbox.app import Sandbox
 
-        kept = (seed, Sandbox.demo(seed))
+        kept = (flavour, Sandbox.demo(seed, crm=flavour[1]))
         st.session_state[SANDBOX] = kept
     return Connector(xero, crm, sandbox=kept[1], seed=seed)
 

@@ -41,7 +41,7 @@ def flow_app(
         with Engagement.open("demo", create=False) as engagement, Connector(sandbox=sandbox) as connector:
             signed_plan(engagement, connector, won_after=WON_SINCE)
         at = new_app()
-        at.session_state[common.SANDBOX] = (7, sandbox)
+        at.session_state[common.SANDBOX] = ((7, "pipedrive"), sandbox)
         return at.switch_page("pages/flow.py"), sandbox
 
     return make

@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 import pages._common as common
 from tests.app.conftest import page_problems, rendered_text
-from workbench.connections import XeroConnection
+from workbench.connections import CrmConnection, XeroConnection
 from workbench.store import Engagement
 
 
@@ -49,6 +49,25 @@ def test_a_full_pull_of_xero_only(app: Callable[[], AppTest]) -> None:
     assert set(last["source"]) == {"xero"} and set(last["pull"]) == {"full"}
     assert last.loc[last["endpoint"] == "invoices", "records"].iloc[0] == 3000
     assert (last["calls"] == last["minimum calls"]).all()
+
+
+def test_the_sandbox_with_its_crm_in_hubspot_pulls_a_hubspot_client_billed_by_hs_references(
+    app: Callable[[], AppTest],
+) -> None:
+    at = app().run()
+    at.session_state[common.CRM] = CrmConnection(kind="hubspot-sandbox")
+    at = at.switch_page("pages/pull.py").run()
+    at.radio(key="pull_mode").set_value("full")
+    at.button(key="pull_button").click().run()
+    assert page_problems(at) == []
+    assert set(at.dataframe[0].value["source"]) == {"xero", "hubspot"}
+    with Engagement.open("demo", create=False) as engagement:
+        deals = engagement.table("deals", source="hubspot")
+        references = engagement.table("invoices")["reference"].dropna().astype(str)
+    assert len(deals) > 0
+    # the session's sandbox was generated for HubSpot: Xero's invoices bill its deals, not Pipedrive's
+    billed = references[references.str.match(r"^(HS|PD)-")]
+    assert not billed.empty and billed.str.startswith("HS-").all()
 
 
 @pytest.mark.parametrize(
