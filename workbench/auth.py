@@ -18,7 +18,7 @@ import threading
 import time
 from collections.abc import AsyncGenerator, Callable, Generator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar, Self
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 
 import httpx
@@ -630,39 +630,63 @@ class XeroClientCredentials(_SyncAuth):
             request.headers["xero-tenant-id"] = self.tenant_id
 
 
-class PipedriveApiToken(_SyncAuth):
-    """A Pipedrive personal API token, sent as `x-api-token` (never as `?api_token=`: URLs get logged)."""
+class _StaticToken(_SyncAuth):
+    """A token that lasts until it is rotated in the service: kept in the store, sent on each request
+    in the header `header` names. Subclasses say which service and how it is named to the user."""
 
     requires_request_body = False
+    service: ClassVar[str]
+    what: ClassVar[str]  # how the service names it, e.g. "API token"
+    empty_hint: ClassVar[str]  # where to copy it from
+    connect_command: ClassVar[str]  # the command that saves one
+    default_name: ClassVar[str]  # the connection name it is saved under by default
+    token_type: ClassVar[str]  # as recorded in the store
 
-    def __init__(self, api_token: str) -> None:
-        if not api_token:
-            raise ConfigurationError(
-                "the Pipedrive API token is empty", hint="copy it from Pipedrive › Personal preferences › API"
-            )
-        self._api_token = api_token
+    def __init__(self, token: str) -> None:
+        if not token:
+            raise ConfigurationError(f"the {self.service} {self.what} is empty", hint=self.empty_hint)
+        self._token = token
 
     @classmethod
-    def from_store(cls, store: TokenStore, name: str = "pipedrive") -> PipedriveApiToken:
+    def from_store(cls, store: TokenStore, name: str | None = None) -> Self:
+        name = name or cls.default_name
         token = store.load(name)
         if token is None:
             raise ConfigurationError(
-                f"there is no Pipedrive connection called '{name}'",
-                hint="run `workbench connect pipedrive --api-token` first",
+                f"there is no {cls.service} connection called '{name}'",
+                hint=f"run `{cls.connect_command}` first",
             )
         return cls(token.access_token)
 
-    @staticmethod
-    def save(store: TokenStore, api_token: str, name: str = "pipedrive") -> None:
-        """Keep an API token in the store (it does not expire until regenerated in Pipedrive)."""
-        store.save(name, StoredToken(access_token=api_token, token_type="api_token", expires_at=None))
+    @classmethod
+    def save(cls, store: TokenStore, token: str, name: str | None = None) -> None:
+        """Keep the token in the store (it does not expire until it is regenerated in the service)."""
+        store.save(
+            name or cls.default_name,
+            StoredToken(access_token=token, token_type=cls.token_type, expires_at=None),
+        )
 
     def __repr__(self) -> str:
-        return "PipedriveApiToken(<redacted>)"
+        return f"{type(self).__name__}(<redacted>)"
+
+    def header(self, token: str) -> tuple[str, str]:
+        raise NotImplementedError
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        request.headers["x-api-token"] = self._api_token
+        name, value = self.header(self._token)
+        request.headers[name] = value
         yield request
+
+
+class PipedriveApiToken(_StaticToken):
+    """A Pipedrive personal API token, sent as `x-api-token` (never as `?api_token=`: URLs get logged)."""
+
+    service, what, token_type, default_name = "Pipedrive", "API token", "api_token", "pipedrive"
+    empty_hint = "copy it from Pipedrive › Personal preferences › API"
+    connect_command = "workbench connect pipedrive --api-token"
+
+    def header(self, token: str) -> tuple[str, str]:
+        return "x-api-token", token
 
 
 class HubSpotOAuth(_RefreshingOAuth):
@@ -692,37 +716,12 @@ def exchange_hubspot_code(
     return _token_from_response(response, now, None, "HubSpot", "", HUBSPOT_RECONNECT_HINT)
 
 
-class HubSpotAccessToken(_SyncAuth):
+class HubSpotAccessToken(_StaticToken):
     """A HubSpot private-app (or service key) access token, sent as `Authorization: Bearer`."""
 
-    requires_request_body = False
+    service, what, token_type, default_name = "HubSpot", "access token", "private_app", "hubspot"
+    empty_hint = "copy it from HubSpot > Settings > Integrations > Private apps (or Service keys)"
+    connect_command = "workbench connect hubspot"
 
-    def __init__(self, access_token: str) -> None:
-        if not access_token:
-            raise ConfigurationError(
-                "the HubSpot access token is empty",
-                hint="copy it from HubSpot > Settings > Integrations > Private apps (or Service keys)",
-            )
-        self._access_token = access_token
-
-    @classmethod
-    def from_store(cls, store: TokenStore, name: str = "hubspot") -> HubSpotAccessToken:
-        token = store.load(name)
-        if token is None:
-            raise ConfigurationError(
-                f"there is no HubSpot connection called '{name}'",
-                hint="run `workbench connect hubspot` first",
-            )
-        return cls(token.access_token)
-
-    @staticmethod
-    def save(store: TokenStore, access_token: str, name: str = "hubspot") -> None:
-        """Keep a private-app token in the store (it lasts until it is rotated in HubSpot)."""
-        store.save(name, StoredToken(access_token=access_token, token_type="private_app", expires_at=None))
-
-    def __repr__(self) -> str:
-        return "HubSpotAccessToken(<redacted>)"
-
-    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        request.headers["Authorization"] = f"Bearer {self._access_token}"
-        yield request
+    def header(self, token: str) -> tuple[str, str]:
+        return "Authorization", f"Bearer {token}"
