@@ -90,7 +90,7 @@ display(Markdown(f"**{state.caption}**"))
 # %%
 with Engagement.open(ENGAGEMENT, create=False) as engagement:
     dry = fv.dry_run(engagement, connector)
-    drafts = fv.drafts_frame(dry, fv.drafts_by_reference(engagement))
+    drafts = fv.drafts_frame(dry)
 print(f"Dry run {dry.run_id}: {len(dry.would_create)} would be created, {len(dry.skipped)} held")
 drafts
 

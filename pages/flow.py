@@ -44,7 +44,7 @@ def _dry_run(engagement: Engagement) -> None:
     if st.button("Dry run", type="primary", key="flow_dry_run"):
         with common.session_connector() as connector:
             run = _run("Dry run", lambda p: fv.dry_run(engagement, connector, p))
-        drafts = fv.drafts_frame(run, fv.drafts_by_reference(engagement))
+        drafts = fv.drafts_frame(run)
         st.session_state[DRY_RUN] = (engagement.name, run, drafts)
         st.session_state.pop(PILOT, None)
     kept = st.session_state.get(DRY_RUN)

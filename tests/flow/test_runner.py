@@ -378,6 +378,7 @@ def test_a_whole_run_dry_then_pilot_then_live_then_again(
         dry = run_flow(engagement, version, connector, reports_dir=tmp_path)
         would = [o.reference for o in dry.would_create]
         assert len(would) > 5 and dry.report.write_calls() == 0
+        assert {d.reference for d in dry.drafts} >= set(would)  # the drafts it built, to show
         assert dry.files == (
             tmp_path / "flow-test" / "flow-run-1.json",
             tmp_path / "flow-test" / "flow-run-1.md",

@@ -15,15 +15,12 @@ from typing import Any
 import pandas as pd
 
 from workbench.errors import ConfigurationError
-from workbench.flow.build import build_drafts
-from workbench.flow.candidates import won_deals
 from workbench.flow.drafts import InvoiceDraft
 from workbench.flow.ledger import Ledger
 from workbench.flow.run_report import DealOutcome
 from workbench.flow.runner import FlowProgress, FlowRun, ProgressCallback, organisation_name, run_flow
-from workbench.flow.selection import DEFAULT_PILOT_CAP, effective_status
-from workbench.plan.versions import PlanVersion, latest_version
-from workbench.profile.tables import ProfileTables
+from workbench.flow.selection import DEFAULT_PILOT_CAP
+from workbench.plan.versions import latest_version
 from workbench.route.words import gbp
 from workbench.store import Engagement
 
@@ -102,20 +99,6 @@ def progress_step(progress: FlowProgress) -> tuple[float, str]:
     return min(share, 1.0), f"{progress.stage}: {progress.detail}{count}"
 
 
-def drafts_by_reference(engagement: Engagement, plan: PlanVersion | None = None) -> dict[str, InvoiceDraft]:
-    """The drafts the builder makes from the engagement's last pull and the plan (latest by default),
-    keyed by Reference: what a run just done on that pull would send."""
-    version = plan or latest_version(engagement)
-    if version is None:
-        return {}
-    tables = ProfileTables.from_engagement(engagement)
-    status = effective_status(version.plan, None)
-    items = build_drafts(
-        version.plan, tables, won_deals(tables, version.plan), run_date=tables.as_of, status=status
-    )
-    return {item.reference: item for item in items if isinstance(item, InvoiceDraft)}
-
-
 def _contact(draft: InvoiceDraft) -> str:
     if draft.contact.contact_id:
         return draft.contact.contact_id
@@ -128,9 +111,10 @@ def _lines(draft: InvoiceDraft) -> str:
     return first + more
 
 
-def drafts_frame(run: FlowRun, drafts: dict[str, InvoiceDraft]) -> pd.DataFrame:
+def drafts_frame(run: FlowRun) -> pd.DataFrame:
     """Every invoice the dry run would create: deal, reference, contact and how it was matched, lines,
     subtotal, VAT and total in pounds, status."""
+    drafts = {draft.reference: draft for draft in run.drafts}
     rows = []
     for outcome in run.would_create:
         draft = drafts.get(outcome.reference)

@@ -81,6 +81,7 @@ class FlowRun:
 
     report: RunReport
     files: tuple[Path, ...] = ()
+    drafts: tuple[InvoiceDraft, ...] = ()  # every draft the run built, sent or not (a dry run shows them)
 
     @property
     def run_id(self) -> int:
@@ -323,6 +324,7 @@ def run_flow(
         outcome = SendResult(run_id)
         write_back_summary: dict[str, Any] = {}
         run_status = "finished"
+        items: list[Item] = []
         try:
             xero_source = connector.xero_source()
             crm_source = connector.crm_source(engagement)
@@ -366,7 +368,8 @@ def run_flow(
         ledger.finish_run(run_id, run_status, report.to_json(), outcome.error)  # type: ignore[arg-type]
         files = report.write_files(reports_dir / engagement.name) if reports_dir is not None else ()
         _report(progress, "done", 1, 1, run_status)
-        return FlowRun(report, tuple(files))
+        drafts = tuple(item for item in items if isinstance(item, InvoiceDraft))
+        return FlowRun(report, tuple(files), drafts)
 
 
 def _plan(engagement: Engagement, plan_version: PlanVersion | int | None) -> PlanVersion:
