@@ -175,9 +175,9 @@ def connect_pipedrive_oauth(
     The app's client id and secret are kept with the token (in the private store only): Pipedrive
     refreshes with Basic client auth, so a later pull needs both.
     """
-    state = secrets.token_urlsafe(24)
-    query = urlencode({"client_id": client_id, "redirect_uri": redirect_uri, "state": state}, quote_via=quote)
-    code = read_authorization_response(authorize(f"{authorize_url}?{query}"), state)
+    code = _authorization_code(
+        authorize, authorize_url, {"client_id": client_id, "redirect_uri": redirect_uri}
+    )
     token = exchange_pipedrive_code(
         token_client,
         client_id=client_id,
@@ -186,8 +186,28 @@ def connect_pipedrive_oauth(
         redirect_uri=redirect_uri,
         token_url=token_url,
     )
+    return _save_with_client(store, name, token, client_id, client_secret, token_url)
+
+
+def _authorization_code(authorize: Callable[[str], str], authorize_url: str, params: dict[str, str]) -> str:
+    """The code the service sends back after the person signs in, its `state` checked."""
+    state = secrets.token_urlsafe(24)
+    query = urlencode({**params, "state": state}, quote_via=quote)
+    return read_authorization_response(authorize(f"{authorize_url}?{query}"), state)
+
+
+def _save_with_client(
+    store: TokenStore,
+    name: str,
+    token: StoredToken,
+    client_id: str,
+    client_secret: str,
+    token_url: str,
+    **more: str,
+) -> StoredToken:
+    """The token set saved under `name` with the app's client id and secret (a refresh sends both)."""
     extra = {**token.extra, "client_id": client_id, "client_secret": client_secret, "token_url": token_url}
-    token = token.model_copy(update={"extra": extra})
+    token = token.model_copy(update={"extra": {**extra, **more}})
     store.save(name, token)
     return token
 
@@ -221,17 +241,8 @@ def connect_hubspot_oauth(
     The app's client id and secret are kept with the token (in the private store only): every refresh
     of HubSpot's 30-minute access tokens sends both.
     """
-    state = secrets.token_urlsafe(24)
-    query = urlencode(
-        {
-            "client_id": client_id,
-            "redirect_uri": redirect_uri,
-            "scope": " ".join(HUBSPOT_SCOPES),
-            "state": state,
-        },
-        quote_via=quote,
-    )
-    code = read_authorization_response(authorize(f"{authorize_url}?{query}"), state)
+    params = {"client_id": client_id, "redirect_uri": redirect_uri, "scope": " ".join(HUBSPOT_SCOPES)}
+    code = _authorization_code(authorize, authorize_url, params)
     token = exchange_hubspot_code(
         token_client,
         client_id=client_id,
@@ -240,12 +251,8 @@ def connect_hubspot_oauth(
         redirect_uri=redirect_uri,
         token_url=token_url,
     )
-    extra = {**token.extra, "client_id": client_id, "client_secret": client_secret, "token_url": token_url}
-    if api_base:
-        extra["api_base"] = api_base
-    token = token.model_copy(update={"extra": extra})
-    store.save(name, token)
-    return token
+    more = {"api_base": api_base} if api_base else {}
+    return _save_with_client(store, name, token, client_id, client_secret, token_url, **more)
 
 
 class LoopbackCallback:

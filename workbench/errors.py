@@ -62,6 +62,14 @@ class TransientFailure(WorkbenchError):
 class MalformedResponse(WorkbenchError):
     """A service sent a body we cannot read (truncated JSON, unexpected shape)."""
 
+    @classmethod
+    def answer(cls, service: str, endpoint: str, why: str) -> MalformedResponse:
+        """`service`'s answer to `endpoint` that cannot be read, and why; a rerun keeps completed pages."""
+        return cls(
+            f"{service}'s answer to {endpoint} cannot be read: {why}",
+            hint="run the pull again later; completed pages are kept",
+        )
+
 
 class PullFailed(WorkbenchError):
     """A pull stopped part-way; what was completed is kept and a rerun resumes from `page`."""

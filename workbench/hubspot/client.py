@@ -444,7 +444,4 @@ def _hint(status: int, error: ErrorBody) -> str | None:
 
 
 def _malformed(endpoint: str, why: str) -> MalformedResponse:
-    return MalformedResponse(
-        f"HubSpot's answer to {endpoint} cannot be read: {why}",
-        hint="run the pull again later; completed pages are kept",
-    )
+    return MalformedResponse.answer("HubSpot", endpoint, why)

@@ -314,7 +314,4 @@ def _hint(status: int, response: httpx.Response) -> str | None:
 
 
 def _malformed(endpoint: str, why: str) -> MalformedResponse:
-    return MalformedResponse(
-        f"Pipedrive's answer to {endpoint} cannot be read: {why}",
-        hint="run the pull again later; completed pages are kept",
-    )
+    return MalformedResponse.answer("Pipedrive", endpoint, why)

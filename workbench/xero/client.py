@@ -239,10 +239,7 @@ class XeroClient:
     @staticmethod
     def _malformed(resource: str, page: int | None, why: str) -> MalformedResponse:
         where = f" page {page}" if page is not None else ""
-        return MalformedResponse(
-            f"Xero's answer to GET /{resource}{where} cannot be read: {why}",
-            hint="run the pull again later; completed pages are kept",
-        )
+        return MalformedResponse.answer("Xero", f"GET /{resource}{where}", why)
 
     def _check(self, response: httpx.Response, body: Any, endpoint: str) -> None:
         status = response.status_code
