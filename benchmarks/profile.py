@@ -38,7 +38,11 @@ DEFAULT_CACHE = Path.home() / ".cache" / "workbench-benchmarks"
 
 
 def engagement_folder(cache: Path, organisations: int) -> Path:
-    return cache / f"demo-7-{organisations}"
+    """Named after the store's format too: an engagement pulled before the store kept columnar copies
+    of its tables would be read as no new pull is."""
+    from workbench.store_columns import FORMAT
+
+    return cache / f"demo-7-{organisations}-{FORMAT.replace('/', '-')}"
 
 
 def pull_once(cache: Path, organisations: int) -> None:

@@ -13,7 +13,9 @@ import pandas as pd
 import pytest
 
 from workbench.errors import EngagementError
-from workbench.store import Engagement, _json_values, _times
+from workbench.store import Engagement
+from workbench.store_values import json_values as _json_values
+from workbench.store_values import parse_times as _times
 
 
 def invoice(invoice_id: str, total: str, status: str = "AUTHORISED") -> dict:

@@ -19,15 +19,16 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
+import pyarrow as pa
 
+from workbench import store_columns
 from workbench.canonical import TABLES, Row, Table
 from workbench.errors import EngagementError
+from workbench.store_values import column_sql_type, to_sql, typed_frame
 
 DATABASE_NAME = "engagement.sqlite"
 SCHEMA_VERSION = 1
@@ -52,6 +53,9 @@ CREATE TABLE IF NOT EXISTS pull_pages (
 CREATE TABLE IF NOT EXISTS snapshots (
     snapshot_id INTEGER PRIMARY KEY, source TEXT NOT NULL, pull_id INTEGER, created_at TEXT NOT NULL,
     base_snapshot_id INTEGER, counts TEXT NOT NULL, cursors TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS snapshot_columns (
+    snapshot_id INTEGER NOT NULL, table_name TEXT NOT NULL, format TEXT NOT NULL, data BLOB NOT NULL,
+    PRIMARY KEY (snapshot_id, table_name));
 CREATE TABLE IF NOT EXISTS plan_versions (
     version INTEGER PRIMARY KEY, created_at TEXT NOT NULL, origin TEXT NOT NULL, based_on INTEGER,
     content_hash TEXT NOT NULL, plan TEXT NOT NULL, note TEXT NOT NULL DEFAULT '');
@@ -68,107 +72,6 @@ def default_home() -> Path:
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
-
-
-# --- typed values in and out of SQLite -------------------------------------------------------------
-def _to_sql(value: Any, kind: str) -> Any:
-    if value is None or (isinstance(value, float) and value != value):
-        return None
-    if kind == "decimal":
-        return str(value if isinstance(value, Decimal) else Decimal(str(value)))
-    if kind == "datetime":
-        if not isinstance(value, datetime):
-            raise TypeError(f"expected a datetime, got {value!r}")
-        return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(UTC).isoformat()
-    if kind == "date":
-        return (value.date() if isinstance(value, datetime) else value).isoformat()
-    if kind == "bool":
-        return int(bool(value))
-    if kind == "int":
-        return int(value)
-    if kind == "json":
-        return json.dumps(value, sort_keys=True, default=str)
-    return str(value)
-
-
-def _column_sql_type(kind: str) -> str:
-    return {"int": "INTEGER", "bool": "INTEGER"}.get(kind, "TEXT")
-
-
-def _frame(table: Table, rows: list[tuple[Any, ...]], columns: Sequence[str] | None = None) -> pd.DataFrame:
-    """`rows` of `columns` (default: all the table's) as a typed DataFrame."""
-    columns = list(table.columns) if columns is None else list(columns)
-    # dtype=object: pandas 3 would infer `str` for text columns and turn SQL NULLs into NaN
-    raw = pd.DataFrame(rows, columns=columns, dtype=object)
-    # typed column by column, then put together once (one block per dtype, not one per column)
-    return pd.DataFrame({name: _typed(raw[name], table.columns[name]) for name in columns}, columns=columns)
-
-
-_SAMPLE = 1000
-
-
-def _typed(series: pd.Series, kind: str) -> pd.Series:
-    if kind == "decimal":
-        # one Decimal per distinct text (they are immutable): amounts and rates repeat a lot
-        decimals = {v: Decimal(v) for v in set(series.tolist()) if v is not None}
-        return _objects(map(decimals.get, series.tolist()), series)
-    if kind == "datetime":
-        return _times(series, utc=True)
-    if kind == "date":
-        return _times(series, utc=False)
-    if kind == "bool":
-        return series.astype("boolean")
-    if kind == "int":
-        return series.astype("Int64")
-    if kind == "json":
-        return _objects(_json_values(series.tolist()), series)
-    # a column of ids, names or addresses repeats little: judged on a sample, it is left as it is
-    sample = series.iloc[:_SAMPLE].tolist()
-    if len(set(sample)) * 2 > len(sample):
-        return series
-    # SQLite hands back a new str per cell: a status or currency repeated 200,000 times becomes one
-    # object shared by every row (a fraction of the memory, and fewer pages a forked profile copies)
-    codes, distinct = pd.factorize(series)  # a SQL NULL is code -1: the None appended last
-    shared = np.empty(len(distinct) + 1, dtype=object)
-    shared[: len(distinct)] = np.asarray(distinct, dtype=object)
-    return pd.Series(shared[codes], index=series.index)
-
-
-_UTC_SUFFIX = "+00:00"  # `_to_sql` writes every datetime as UTC isoformat
-
-
-def _times(series: pd.Series, *, utc: bool) -> pd.Series:
-    """Stored ISO text as datetime64[ns] (UTC for datetimes), NULL as NaT."""
-    values = series.tolist()
-    cut = len(_UTC_SUFFIX) if utc else 0
-    # what the store wrote, numpy parses without the offset three times as fast as pandas' ISO reader
-    ends = {v[len(v) - cut :] if isinstance(v, str) else v for v in values}
-    if ends <= {None, _UTC_SUFFIX if utc else ""}:
-        try:
-            naive = np.array(
-                [v[: len(v) - cut] if v is not None else "NaT" for v in values], "datetime64[ns]"
-            )
-        except ValueError:  # text numpy does not read (a time zone name, a week date): pandas reads it
-            pass
-        else:
-            times = pd.DatetimeIndex(naive)
-            return pd.Series(times.tz_localize(UTC) if utc else times, index=series.index)
-    return pd.to_datetime(series, utc=utc, format="ISO8601")
-
-
-def _json_values(texts: list[str | None]) -> list[Any]:
-    """Each JSON text decoded (its own object per row), None for NULL: one parse of the whole column."""
-    present = [t for t in texts if t is not None]
-    values = json.loads(f"[{','.join(present)}]") if present else []
-    if len(values) != len(present):  # a text holding more than one value: each on its own, to say which
-        values = [json.loads(t) for t in present]
-    decoded = iter(values)
-    return [next(decoded) if t is not None else None for t in texts]
-
-
-def _objects(values: Iterable[Any], like: pd.Series) -> pd.Series:
-    """Values as an object column beside `like` (fromiter: never read a list value as a row of cells)."""
-    return pd.Series(np.fromiter(values, dtype=object, count=len(like)), index=like.index)
 
 
 @dataclass(frozen=True)
@@ -207,7 +110,7 @@ class Engagement:
         self.db.execute("PRAGMA foreign_keys=ON")
         self.db.executescript(_SCHEMA)
         for table in TABLES.values():
-            columns = ", ".join(f'"{c}" {_column_sql_type(k)}' for c, k in table.columns.items())
+            columns = ", ".join(f'"{c}" {column_sql_type(k)}' for c, k in table.columns.items())
             self.db.execute(
                 f'CREATE TABLE IF NOT EXISTS "{table.name}" (snapshot_id INTEGER NOT NULL, {columns})'
             )
@@ -516,18 +419,15 @@ class Engagement:
             f'INSERT INTO "{table.name}" (snapshot_id, {quoted}) VALUES ({placeholders})',
             (self._sql_row(table, snapshot_id, row) for row in rows),
         )
-        return int(
-            db.execute(
-                f'SELECT COUNT(*) FROM "{table.name}" WHERE snapshot_id = ?', (snapshot_id,)
-            ).fetchone()[0]
-        )
+        written = db.execute(f'SELECT {quoted} FROM "{table.name}" WHERE snapshot_id = ?', (snapshot_id,))
+        return _write_columnar_copy(db, table, snapshot_id, written.fetchall())
 
     @staticmethod
     def _sql_row(table: Table, snapshot_id: int, row: Row) -> tuple[Any, ...]:
         unknown = set(row) - set(table.columns)
         if unknown:
             raise EngagementError(f"table {table.name} has no columns {sorted(unknown)}")
-        return (snapshot_id, *(_to_sql(row.get(c), k) for c, k in table.columns.items()))
+        return (snapshot_id, *(to_sql(row.get(c), k) for c, k in table.columns.items()))
 
     @staticmethod
     def _delete_where_in(
@@ -581,6 +481,22 @@ class Engagement:
         return None
 
 
+def _write_columnar_copy(
+    db: sqlite3.Connection, table: Table, snapshot_id: int, rows: list[tuple[Any, ...]]
+) -> int:
+    """Keep the columnar copy of a snapshot's table (`workbench.store_columns`) made from its rows as
+    written; a table without one reads from its rows. The number of rows."""
+    try:
+        copy = store_columns.encode(table, rows)
+    except (pa.ArrowException, ValueError):  # a value the copy cannot hold: the rows alone
+        return len(rows)
+    db.execute(
+        "INSERT OR REPLACE INTO snapshot_columns VALUES (?, ?, ?, ?)",
+        (snapshot_id, table.name, store_columns.FORMAT, copy),
+    )
+    return len(rows)
+
+
 def _read_table(
     db: sqlite3.Connection, name: str, snapshot_id: int | None, columns: Sequence[str] | None = None
 ) -> pd.DataFrame:
@@ -591,10 +507,19 @@ def _read_table(
             f"table {name} has no columns {unknown}", hint=f"use some of: {', '.join(table.columns)}"
         )
     if snapshot_id is None:
-        return _frame(table, [], columns)
+        return typed_frame(table, [], columns)
+    copy = db.execute(
+        "SELECT data FROM snapshot_columns WHERE snapshot_id = ? AND table_name = ? AND format = ?",
+        (snapshot_id, name, store_columns.FORMAT),
+    ).fetchone()
+    if copy is not None:
+        try:
+            return store_columns.decode(table, copy[0], columns)
+        except pa.ArrowException:  # the rows are the record: read them
+            pass
     quoted = ", ".join(f'"{c}"' for c in (table.columns if columns is None else columns))
     rows = db.execute(f'SELECT {quoted} FROM "{name}" WHERE snapshot_id = ?', (snapshot_id,)).fetchall()
-    return _frame(table, rows, columns)
+    return typed_frame(table, rows, columns)
 
 
 class SnapshotReader:
