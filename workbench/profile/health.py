@@ -1,7 +1,7 @@
 """The whole health profile in one call: every analysis over one set of canonical tables.
 
 With two workers the analyses run in two lanes at once. Duplicates runs in a worker process forked
-as soon as the tables it reads are in (with lazily read tables, the rest are read meanwhile); matching
+first (with lazily read tables, it reads the records it compares while this process reads them all); matching
 then VAT run in the calling process; hygiene and volumes, which start from the matcher's links as VAT
 does, run in a second worker forked once matching is done. At 100,000 organisations duplicates and
 matching take a third of the CPU time each, so the lanes come out about equally long. Workers are
@@ -25,7 +25,6 @@ from typing import Any
 
 import pandas as pd
 
-from workbench.profile.duplicates import RECORD_TABLES as DUPLICATE_RECORDS
 from workbench.profile.duplicates import DuplicateResult, find_duplicates
 from workbench.profile.findings import concat_findings
 from workbench.profile.hygiene import find_hygiene_problems
@@ -40,10 +39,6 @@ STEPS = ("duplicates", "matching", "vat", "hygiene", "volumes")
 # with two lanes: how long to wait for duplicates once matching is done before doing without the
 # second worker for VAT's time (VAT takes about 10 s at 100,000 organisations, hygiene and volumes 9)
 DUPLICATES_GRACE_SECONDS = 3.0
-# with two lanes, the tables the first worker reads and sends back (unpickling a table costs a
-# fraction of reading it from SQLite): the records duplicates compares, and the deals' lines, which it
-# never reads, so that this process has read the rest at about the same time
-WORKER_READS = (*DUPLICATE_RECORDS, "deal_lines")
 Progress = Callable[[str, int, int], None]  # (step, steps done, steps in all)
 
 
@@ -123,14 +118,6 @@ def _in_worker(name: str) -> tuple[Any, float, float]:
     return _timed(name, *_inherited)
 
 
-def _read_in_worker(names: tuple[str, ...]) -> dict[str, pd.DataFrame]:
-    """Read these tables in the worker (kept for its steps) and send them back."""
-    assert _inherited is not None, "the profile worker was started without its tables"
-    read = {name: _inherited[0][name] for name in names}
-    gc.freeze()  # as run_profile does in the calling process (a worker's state ends with it)
-    return read
-
-
 class _Worker:
     """One forked process running the steps handed to it on what this process held when it was forked
     (at the first hand-over): copy-on-write memory, never a pickled copy. A step whose worker died
@@ -148,24 +135,6 @@ class _Worker:
             self.handed[name] = self.executor.submit(_in_worker, name)
         except BrokenProcessPool:
             self.handed[name] = None
-
-    def read_ahead(self, names: tuple[str, ...]) -> Callable[[], None]:
-        """Have the worker read these tables while this process reads others; the returned call puts
-        them into this process's tables (read here if the worker died)."""
-        try:
-            future: Future[dict[str, pd.DataFrame]] | None = self.executor.submit(_read_in_worker, names)
-        except BrokenProcessPool:
-            future = None
-
-        def receive() -> None:
-            try:
-                if future is not None:
-                    self.tables.frames.update(future.result())
-            except BrokenProcessPool:
-                pass
-            self.tables.load(names)
-
-        return receive
 
     def collect(self, name: str) -> tuple[Any, float, float]:
         future = self.handed[name]
@@ -248,12 +217,13 @@ def _two_lanes(
     """Duplicates in a worker forked first, matching then VAT here, hygiene and volumes in a second
     worker forked once matching and duplicates are done (it inherits every table and the links).
 
-    Tables still to be read are read on both cores: the first worker reads `WORKER_READS` and sends
-    them back while this process reads the others (duplicates reads one column of deals and of
-    invoices on its own). No more than two processes hold tables at once: the first worker, which
-    has its own copy of what it read, is let go before the second is forked. When duplicates is
-    still running after matching (and a short grace), VAT runs here first, then hygiene here beside
-    volumes in the second worker."""
+    Tables still to be read are read on both cores: the first worker, forked before this process
+    reads anything, reads the records duplicates compares (and one column of deals and of invoices)
+    for itself while this process reads every table; a table is read from its columnar copy in a
+    fraction of the time sending it from one process to the other would take. No more than two
+    processes hold tables at once: the first worker is let go before the second is forked. When
+    duplicates is still running after matching (and a short grace), VAT runs here first, then
+    hygiene here beside volumes in the second worker."""
     workers: list[_Worker] = []
 
     def run_here(name: str) -> None:
@@ -272,12 +242,9 @@ def _two_lanes(
     try:
         first = _Worker(tables, links)
         workers.append(first)
-        ahead = tuple(name for name in WORKER_READS if name in tables.unread())
-        receive = first.read_ahead(ahead)  # forks the worker, before this process reads anything
         started("duplicates")
-        first.hand_over("duplicates")
-        tables.load(name for name in tables.unread() if name not in ahead)
-        receive()
+        first.hand_over("duplicates")  # forks the worker, before this process reads anything
+        tables.load()
         gc.freeze()  # what was just read, too
         run_here("matching")
         handed: tuple[str, ...]
