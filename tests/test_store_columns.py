@@ -8,12 +8,14 @@ import sqlite3
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
 
 from tests.sandbox.sandbox_factory import small_sandbox
-from workbench.canonical import TABLES
+from workbench import store_columns
+from workbench.canonical import TABLES, Table
 from workbench.connections import Connector
 from workbench.pull.runner import pull
 from workbench.store import Engagement, _read_table
@@ -136,9 +138,38 @@ def test_an_incremental_snapshot_gets_its_own_copy_of_its_rows(tmp_path: Path) -
         )
 
 
-def test_a_copy_that_does_not_decode_or_has_another_format_is_passed_over_for_the_rows(
-    tmp_path: Path,
+def test_a_table_an_incremental_snapshot_leaves_unchanged_shares_its_bases_copy(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    encoded: list[str] = []
+    real = store_columns.encode
+
+    def encode(table: Table, rows: list[tuple[Any, ...]]) -> bytes:
+        encoded.append(table.name)
+        return real(table, rows)
+
+    monkeypatch.setattr(store_columns, "encode", encode)
+    with Engagement.open("unchanged", tmp_path) as engagement:
+        first = engagement.write_snapshot(
+            "pipedrive",
+            {"organisations": awkward_rows(), "stages": [{"stage_id": "1", "name": "Won"}]},
+            cursors={},
+        )
+        encoded.clear()
+        second = engagement.write_snapshot(
+            "pipedrive",
+            {"stages": [{"stage_id": "2", "name": "Lost"}]},
+            cursors={},
+            base_snapshot_id=first.snapshot_id,
+        )
+        assert second.counts == {"organisations": 4, "stages": 2}
+        assert encoded == ["stages"]  # the organisations' copy is the first snapshot's, shared
+        for name in ("organisations", "stages"):
+            expected = from_rows(engagement, name)
+            pd.testing.assert_frame_equal(engagement.table(name), expected, check_exact=True)
+
+
+def test_a_copy_that_does_not_decode_or_is_of_another_format_is_passed_over(tmp_path: Path) -> None:
     with Engagement.open("broken", tmp_path) as engagement:
         engagement.write_snapshot("pipedrive", {"organisations": awkward_rows()}, cursors={})
         expected = from_rows(engagement, "organisations")

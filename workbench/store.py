@@ -419,6 +419,10 @@ class Engagement:
             f'INSERT INTO "{table.name}" (snapshot_id, {quoted}) VALUES ({placeholders})',
             (self._sql_row(table, snapshot_id, row) for row in rows),
         )
+        unchanged = base_snapshot_id is not None and not rows and not (replace and replace[1])
+        if unchanged and _share_columnar_copy(db, table.name, base_snapshot_id, snapshot_id):
+            count = db.execute(f'SELECT COUNT(*) FROM "{table.name}" WHERE snapshot_id = ?', (snapshot_id,))
+            return int(count.fetchone()[0])
         written = db.execute(f'SELECT {quoted} FROM "{table.name}" WHERE snapshot_id = ?', (snapshot_id,))
         return _write_columnar_copy(db, table, snapshot_id, written.fetchall())
 
@@ -495,6 +499,19 @@ def _write_columnar_copy(
         (snapshot_id, table.name, store_columns.FORMAT, copy),
     )
     return len(rows)
+
+
+def _share_columnar_copy(
+    db: sqlite3.Connection, name: str, base_snapshot_id: int | None, snapshot_id: int
+) -> bool:
+    """Give a snapshot whose table is its base's unchanged the base's copy (an incremental pull leaves
+    most tables so); False when the base has none of the current format."""
+    shared = db.execute(
+        "INSERT INTO snapshot_columns SELECT ?, table_name, format, data FROM snapshot_columns "
+        "WHERE snapshot_id = ? AND table_name = ? AND format = ?",
+        (snapshot_id, base_snapshot_id, name, store_columns.FORMAT),
+    )
+    return shared.rowcount == 1
 
 
 def _read_table(
