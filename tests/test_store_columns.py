@@ -177,3 +177,14 @@ def test_a_copy_that_does_not_decode_or_is_of_another_format_is_passed_over(tmp_
         pd.testing.assert_frame_equal(engagement.table("organisations"), expected)
         engagement.db.execute("UPDATE snapshot_columns SET format = 'arrow-ipc-lz4/0'")
         pd.testing.assert_frame_equal(engagement.table("organisations"), expected)
+
+
+def test_a_copy_larger_than_sqlite_keeps_is_not_kept_and_the_table_reads_from_its_rows(
+    tmp_path: Path,
+) -> None:
+    with Engagement.open("large", tmp_path) as engagement:
+        engagement.db.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, 4000)  # a row fits, the table's copy does not
+        rows = [{"org_id": str(n), "source": "pipedrive", "name": f"Business {n} Ltd"} for n in range(200)]
+        info = engagement.write_snapshot("pipedrive", {"organisations": rows}, cursors={})
+        assert info.counts == {"organisations": 200} and copies(engagement) == {}
+        assert engagement.table("organisations")["name"].tolist() == [r["name"] for r in rows]

@@ -492,12 +492,12 @@ def _write_columnar_copy(
     written; a table without one reads from its rows. The number of rows."""
     try:
         copy = store_columns.encode(table, rows)
-    except (pa.ArrowException, ValueError):  # a value the copy cannot hold: the rows alone
-        return len(rows)
-    db.execute(
-        "INSERT OR REPLACE INTO snapshot_columns VALUES (?, ?, ?, ?)",
-        (snapshot_id, table.name, store_columns.FORMAT, copy),
-    )
+        db.execute(
+            "INSERT OR REPLACE INTO snapshot_columns VALUES (?, ?, ?, ?)",
+            (snapshot_id, table.name, store_columns.FORMAT, copy),
+        )
+    except (pa.ArrowException, ValueError, sqlite3.DataError):
+        pass  # a value the copy cannot hold, or a copy larger than SQLite keeps: the rows alone
     return len(rows)
 
 
