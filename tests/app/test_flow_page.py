@@ -1,6 +1,6 @@
 """The Pilot flow page: a dry run that sends nothing, a pilot behind the allow-list and the typed
-organisation name that creates exactly the allowed DRAFT invoices in the session's sandbox, and no
-pilot on an unsigned plan."""
+organisation name that creates exactly the allowed DRAFT invoices in the session's sandbox (and, on
+HubSpot, writes them back to the deals), and no pilot on an unsigned plan."""
 
 from __future__ import annotations
 
@@ -16,11 +16,14 @@ from pages.flow import DRY_RUN, PILOT
 from tests.app.conftest import new_app, page_problems
 from tests.flow.sandbox_drafts import invoices_by_reference
 from tests.flow.test_runner import signed_plan
+from tests.flow.writeback_support import stored_values
 from workbench.app_support import flow_view as fv
-from workbench.connections import Connector
+from workbench.connections import Connector, CrmConnection
 from workbench.errors import ConfigurationError
 from workbench.flow.ledger import Ledger
 from workbench.flow.runner import FlowProgress, FlowRun, organisation_name
+from workbench.flow.writeback import ensure_fields
+from workbench.flow.writeback_fields import DEAL_INVOICE_ID
 from workbench.plan.model import SignOff
 from workbench.plan.versions import latest_version, save_version
 from workbench.sandbox.app import Sandbox
@@ -144,3 +147,34 @@ def test_a_pilot_with_another_name_typed_is_refused_before_any_run(demo_home: Pa
             fv.pilot(engagement, None, ["PD-963"], 5, "Another Org Ltd")
         assert organisation_name(engagement) in (refused.value.hint or "")
         assert Ledger(engagement).runs() == []
+
+
+def test_on_hubspot_a_pilot_creates_the_allowed_drafts_and_writes_them_back_to_the_deals(
+    isolated_environment: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    sandbox, hubspot = Sandbox.demo(7, crm="hubspot"), CrmConnection(kind="hubspot-sandbox")
+    with Engagement.open("demo") as engagement, Connector(crm=hubspot, sandbox=sandbox) as connector:
+        signed_plan(engagement, connector, won_after=WON_SINCE)
+        keys = ensure_fields(connector.crm_source(engagement).client, create=True)  # as an operator agreed
+        name = organisation_name(engagement)
+    at = new_app()
+    at.session_state[common.CRM] = hubspot
+    at.session_state[common.SANDBOX] = ((7, "hubspot"), sandbox)
+    at = at.switch_page("pages/flow.py")
+    at.run()
+    assert page_problems(at) == []
+    chosen = [o.reference for o in dry_run(at).would_create][:2]
+    assert len(chosen) == 2 and all(r.startswith("HS-") for r in chosen)
+    at.multiselect(key="flow_allow").set_value(chosen).run()
+    at.text_input(key="flow_confirm").input(name).run()
+    at.button(key="flow_pilot").click().run()
+    assert page_problems(at) == []
+    pilot: FlowRun = at.session_state[PILOT][1]
+    assert [o.reference for o in pilot.created] == chosen
+    found = invoices_by_reference(sandbox)
+    assert all(len(found[r]) == 1 and found[r][0]["Status"] == "DRAFT" for r in chosen)
+    invoice_id = keys.of(DEAL_INVOICE_ID).code
+    for reference in chosen:  # each deal in HubSpot now holds its draft's InvoiceID
+        deal = stored_values("hubspot", sandbox.hubspot, "deal", reference.removeprefix("HS-"))
+        assert deal[invoice_id] == found[reference][0]["InvoiceID"]
