@@ -16,8 +16,10 @@ import pytest
 from tests.sandbox.sandbox_factory import small_sandbox
 from workbench import store_columns
 from workbench.canonical import TABLES, Table
-from workbench.connections import Connector
+from workbench.connections import Connector, CrmConnection
 from workbench.pull.runner import pull
+from workbench.sandbox.app import Sandbox
+from workbench.sandbox.demo import DemoSize
 from workbench.store import Engagement, _read_table
 from workbench.store_columns import FORMAT
 from workbench.tokens import TokenStore
@@ -138,24 +140,42 @@ def test_an_incremental_snapshot_gets_its_own_copy_of_its_rows(tmp_path: Path) -
         )
 
 
-def test_a_table_an_incremental_snapshot_leaves_unchanged_shares_its_bases_copy(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    encoded: list[str] = []
-    real = store_columns.encode
+@pytest.fixture
+def made(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[str]]:
+    """The tables whose copy was encoded from rows ("encoded") or patched from the base's ("patched")."""
+    seen: dict[str, list[str]] = {"encoded": [], "patched": []}
+    real_encode, real_patch = store_columns.encode, store_columns.patch
 
     def encode(table: Table, rows: list[tuple[Any, ...]]) -> bytes:
-        encoded.append(table.name)
-        return real(table, rows)
+        seen["encoded"].append(table.name)
+        return real_encode(table, rows)
+
+    def patch(table: Table, *args: Any) -> tuple[bytes, int] | None:
+        seen["patched"].append(table.name)
+        return real_patch(table, *args)
 
     monkeypatch.setattr(store_columns, "encode", encode)
+    monkeypatch.setattr(store_columns, "patch", patch)
+    return seen
+
+
+def assert_reads_as_its_rows(engagement: Engagement, *names: str) -> None:
+    for name in names:
+        expected = from_rows(engagement, name)
+        pd.testing.assert_frame_equal(engagement.table(name), expected, check_exact=True)
+
+
+def test_a_table_an_incremental_snapshot_leaves_unchanged_shares_its_bases_copy(
+    tmp_path: Path, made: dict[str, list[str]]
+) -> None:
     with Engagement.open("unchanged", tmp_path) as engagement:
         first = engagement.write_snapshot(
             "pipedrive",
             {"organisations": awkward_rows(), "stages": [{"stage_id": "1", "name": "Won"}]},
             cursors={},
         )
-        encoded.clear()
+        assert made["encoded"] == ["organisations", "stages"]
+        made["encoded"].clear()
         second = engagement.write_snapshot(
             "pipedrive",
             {"stages": [{"stage_id": "2", "name": "Lost"}]},
@@ -163,10 +183,75 @@ def test_a_table_an_incremental_snapshot_leaves_unchanged_shares_its_bases_copy(
             base_snapshot_id=first.snapshot_id,
         )
         assert second.counts == {"organisations": 4, "stages": 2}
-        assert encoded == ["stages"]  # the organisations' copy is the first snapshot's, shared
-        for name in ("organisations", "stages"):
-            expected = from_rows(engagement, name)
-            pd.testing.assert_frame_equal(engagement.table(name), expected, check_exact=True)
+        # the organisations' copy is the first snapshot's; the stages' the first's with a row added
+        assert made == {"encoded": [], "patched": ["stages"]}
+        assert_reads_as_its_rows(engagement, "organisations", "stages")
+
+
+def line(invoice_id: str | None, line_id: str | None, amount: str, description: str) -> dict[str, Any]:
+    return {"invoice_id": invoice_id, "line_id": line_id, "line_amount": Decimal(amount),
+            "description": description}  # fmt: skip
+
+
+def test_a_patched_copy_reads_as_the_rows_the_snapshot_holds(
+    tmp_path: Path, made: dict[str, list[str]]
+) -> None:
+    base_lines = [
+        line("1", "a", "10.00", "kept"), line("1", "b", "20.00", "replaced by key"),
+        line("2", "c", "30.00", "dropped with its invoice"), line("2", "d", "40.00", "dropped too"),
+        line(None, "e", "50.00", "no invoice: a NULL key part matches nothing"),
+        line("3", "f", "60.00", "kept, last"),
+    ]  # fmt: skip
+    with Engagement.open("patched", tmp_path) as engagement:
+        first = engagement.write_snapshot("xero", {"invoice_lines": base_lines}, cursors={})
+        made["encoded"].clear()
+        changed = [
+            line("1", "b", "21.00", "the new b"),
+            line("2", "g", "70.00", "invoice 2's one line now"),
+            line("4", "h", "1E+3", "a value no base row held"),
+        ]
+        second = engagement.write_snapshot(
+            "xero",
+            {"invoice_lines": changed},
+            cursors={},
+            base_snapshot_id=first.snapshot_id,
+            replace={"invoice_lines": ("invoice_id", {"2", "9"})},
+        )
+        assert made == {"encoded": [], "patched": ["invoice_lines"]}
+        assert second.counts == {"invoice_lines": 6}
+        assert_reads_as_its_rows(engagement, "invoice_lines")
+        read = engagement.table("invoice_lines")
+        assert read["line_id"].tolist() == ["a", "e", "f", "b", "g", "h"]  # the base's order, then the new
+        assert [str(v) for v in read["line_amount"]] == ["10.00", "50.00", "60.00", "21.00", "70.00", "1E+3"]
+        third = engagement.write_snapshot(
+            "xero",
+            {"invoice_lines": [line("3", "f", "61.00", "again")]},
+            cursors={},
+            base_snapshot_id=second.snapshot_id,
+        )
+        assert third.counts == {"invoice_lines": 6} and made["encoded"] == []
+        assert_reads_as_its_rows(engagement, "invoice_lines")
+
+
+def test_a_patched_copy_whose_rows_are_not_the_snapshots_is_made_from_the_rows_instead(
+    tmp_path: Path, made: dict[str, list[str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = store_columns.patch
+
+    def one_row_short(table: Table, *args: Any) -> tuple[bytes, int] | None:
+        patched = real(table, *args)
+        return None if patched is None else (patched[0], patched[1] - 1)
+
+    with Engagement.open("mismatch", tmp_path) as engagement:
+        first = engagement.write_snapshot("pipedrive", {"organisations": awkward_rows()}, cursors={})
+        monkeypatch.setattr(store_columns, "patch", one_row_short)
+        made["encoded"].clear()
+        renamed = {"org_id": "2", "source": "pipedrive", "name": "Renamed Ltd"}
+        engagement.write_snapshot(
+            "pipedrive", {"organisations": [renamed]}, cursors={}, base_snapshot_id=first.snapshot_id
+        )
+        assert made["encoded"] == ["organisations"]
+        assert_reads_as_its_rows(engagement, "organisations")
 
 
 def test_a_copy_that_does_not_decode_or_is_of_another_format_is_passed_over(tmp_path: Path) -> None:
@@ -188,3 +273,31 @@ def test_a_copy_larger_than_sqlite_keeps_is_not_kept_and_the_table_reads_from_it
         info = engagement.write_snapshot("pipedrive", {"organisations": rows}, cursors={})
         assert info.counts == {"organisations": 200} and copies(engagement) == {}
         assert engagement.table("organisations")["name"].tolist() == [r["name"] for r in rows]
+
+
+def test_after_an_incremental_pull_every_table_reads_from_its_copy_as_from_its_rows(
+    tmp_path: Path, made: dict[str, list[str]]
+) -> None:
+    sandbox = Sandbox.demo(7, DemoSize.scaled(40), crm="hubspot")
+    with (
+        Engagement.open("again", tmp_path) as engagement,
+        Connector(
+            crm=CrmConnection(kind="hubspot-sandbox"), sandbox=sandbox, store=TokenStore(tmp_path / "tokens")
+        ) as connector,
+    ):
+        for source in connector.sources(engagement):
+            pull(engagement, source)
+        sandbox.clock.advance(3600)  # a user edits every fifth deal's amount
+        store = sandbox.hubspot.store
+        for deal_id in sorted(store.objects["deals"])[::5]:
+            deal = store.objects["deals"][deal_id]
+            amount = Decimal(str(deal["properties"].get("amount") or 0)) + 1
+            properties = {**deal["properties"], "amount": str(amount)}
+            store.put("deals", {**deal, "properties": properties, "updatedAt": sandbox.clock.now()})
+        made["encoded"].clear()
+        crm = connector.crm_source(engagement)
+        assert pull(engagement, crm).mode == "incremental"
+        # the record tables' copies come from the base's (the small lists a pull reads whole are new)
+        assert "deals" in made["patched"]
+        assert not {"organisations", "people", "deals", "deal_lines"} & set(made["encoded"])
+        assert_reads_as_its_rows(engagement, *(n for n in TABLES if engagement._latest_with(n, None)))

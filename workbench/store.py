@@ -415,16 +415,16 @@ class Engagement:
             if keys:
                 self._delete_keys(db, table, snapshot_id, keys)
         placeholders = ", ".join("?" for _ in range(len(columns) + 1))
-        db.executemany(
-            f'INSERT INTO "{table.name}" (snapshot_id, {quoted}) VALUES ({placeholders})',
-            (self._sql_row(table, snapshot_id, row) for row in rows),
-        )
-        unchanged = base_snapshot_id is not None and not rows and not (replace and replace[1])
-        if unchanged and _share_columnar_copy(db, table.name, base_snapshot_id, snapshot_id):
+        added = [self._sql_row(table, snapshot_id, row) for row in rows]
+        db.executemany(f'INSERT INTO "{table.name}" (snapshot_id, {quoted}) VALUES ({placeholders})', added)
+        if base_snapshot_id is not None:
             count = db.execute(f'SELECT COUNT(*) FROM "{table.name}" WHERE snapshot_id = ?', (snapshot_id,))
-            return int(count.fetchone()[0])
-        written = db.execute(f'SELECT {quoted} FROM "{table.name}" WHERE snapshot_id = ?', (snapshot_id,))
-        return _write_columnar_copy(db, table, snapshot_id, written.fetchall())
+            written = int(count.fetchone()[0])
+            change = _Change(keys, replace, [row[1:] for row in added])
+            if _copy_from_base(db, table, base_snapshot_id, snapshot_id, change, written):
+                return written
+        read = db.execute(f'SELECT {quoted} FROM "{table.name}" WHERE snapshot_id = ?', (snapshot_id,))
+        return _write_columnar_copy(db, table, snapshot_id, read.fetchall())
 
     @staticmethod
     def _sql_row(table: Table, snapshot_id: int, row: Row) -> tuple[Any, ...]:
@@ -501,17 +501,53 @@ def _write_columnar_copy(
     return len(rows)
 
 
-def _share_columnar_copy(
-    db: sqlite3.Connection, name: str, base_snapshot_id: int | None, snapshot_id: int
+@dataclass(frozen=True)
+class _Change:
+    """What an incremental snapshot changed in one table of its base: the keys of the rows it replaced,
+    the rows it took out by a column's values, and the rows it added (SQL values)."""
+
+    keys: set[tuple[str, ...]]
+    replace: tuple[str, set[str]] | None
+    added: list[tuple[Any, ...]]
+
+    @property
+    def none(self) -> bool:
+        return not self.added and not (self.replace and self.replace[1])
+
+
+def _copy_from_base(
+    db: sqlite3.Connection, table: Table, base_snapshot_id: int, snapshot_id: int, change: _Change, rows: int
 ) -> bool:
-    """Give a snapshot whose table is its base's unchanged the base's copy (an incremental pull leaves
-    most tables so); False when the base has none of the current format."""
-    shared = db.execute(
-        "INSERT INTO snapshot_columns SELECT ?, table_name, format, data FROM snapshot_columns "
-        "WHERE snapshot_id = ? AND table_name = ? AND format = ?",
-        (snapshot_id, base_snapshot_id, name, store_columns.FORMAT),
-    )
-    return shared.rowcount == 1
+    """Make an incremental snapshot's columnar copy of a table from its base's, without reading its rows
+    back: the base's own copy when nothing changed (an incremental pull leaves most tables so), else
+    the base's patched (`store_columns.patch`). False when the base has no copy of the current format,
+    or the patched copy's rows are not the `rows` the snapshot holds (its copy is then made from them)."""
+    if change.none:
+        shared = db.execute(
+            "INSERT INTO snapshot_columns SELECT ?, table_name, format, data FROM snapshot_columns "
+            "WHERE snapshot_id = ? AND table_name = ? AND format = ?",
+            (snapshot_id, base_snapshot_id, table.name, store_columns.FORMAT),
+        )
+        return shared.rowcount == 1
+    base = db.execute(
+        "SELECT data FROM snapshot_columns WHERE snapshot_id = ? AND table_name = ? AND format = ?",
+        (base_snapshot_id, table.name, store_columns.FORMAT),
+    ).fetchone()
+    try:
+        patched = (
+            None
+            if base is None
+            else store_columns.patch(table, base[0], change.keys, change.replace, change.added)
+        )
+        if patched is None or patched[1] != rows:
+            return False
+        db.execute(
+            "INSERT OR REPLACE INTO snapshot_columns VALUES (?, ?, ?, ?)",
+            (snapshot_id, table.name, store_columns.FORMAT, patched[0]),
+        )
+    except (pa.ArrowException, ValueError, sqlite3.DataError):
+        return False
+    return True
 
 
 def _read_table(

@@ -8,9 +8,10 @@ text, amounts and JSON as dictionary-encoded strings (each distinct value once, 
 text), times already parsed, flags and counts as integers. Decoded, a table is the same typed frame
 the rows give (`workbench.store_values.typed_frame`), in a tenth of the time.
 
-The rows stay the record: a copy is made from the rows just written, in the same transaction, and a
-table without a readable copy of this `FORMAT` (an engagement written before copies existed, a copy
-that does not decode) is read from its rows.
+The rows stay the record: a copy is made from the rows just written, in the same transaction (an
+incremental snapshot's from its base's copy, `patch`, exactly as the store derives its rows from the
+base's, and checked against their number), and a table without a readable copy of this `FORMAT` (an
+engagement written before copies existed, a copy that does not decode) is read from its rows.
 """
 
 from __future__ import annotations
@@ -33,9 +34,58 @@ _OPTIONS = ipc.IpcWriteOptions(compression="lz4")
 
 def encode(table: Table, rows: list[tuple[Any, ...]]) -> bytes:
     """The copy of `rows` (SQL values of every column of `table`, in its column order)."""
+    return _file(_arrow(table, rows))
+
+
+def patch(
+    table: Table,
+    copy: bytes,
+    keys: set[tuple[str, ...]],
+    replace: tuple[str, set[str]] | None,
+    added: list[tuple[Any, ...]],
+) -> tuple[bytes, int] | None:
+    """The copy of an incremental snapshot's table made from its base's copy, as the store makes its
+    rows (`Engagement.write_snapshot`): the base's rows in their order without those whose `replace`
+    column holds one of its values or whose key is in `keys` (texts, as the store compares them), then
+    the `added` rows (SQL values). With the number of rows; None when a key or the replace column is
+    not text (the text SQLite compares could not be had from the copy)."""
+    compared = [*table.key, *([replace[0]] if replace else [])]
+    if any(table.columns[name] != "text" for name in compared):
+        return None
+    base = ipc.open_file(pa.py_buffer(copy)).read_all()
+    texts = {name: base.column(name).cast(pa.string()).to_pylist() for name in compared}
+    # as SQLite compares them: a key with a NULL part is NULL and matches nothing
+    parts = zip(*(texts[k] for k in table.key), strict=True)
+    joined = [None if None in part else "\x1f".join(part) for part in parts]
+    wanted = {"\x1f".join(k) for k in keys}
+    dropped = [k in wanted for k in joined]
+    if replace:
+        values = {str(v) for v in replace[1]}
+        dropped = [d or v in values for d, v in zip(dropped, texts[replace[0]], strict=True)]
+    keep = pa.array([not d for d in dropped], type=pa.bool_())
+    merged = pa.concat_tables([base.filter(keep), _arrow(table, added)])
+    return _file(_single_chunks(merged)), merged.num_rows
+
+
+def _single_chunks(stored: pa.Table) -> pa.Table:
+    """Each column one array, a dictionary column with one dictionary of the values it holds."""
+    columns = []
+    for column in stored.columns:
+        if pa.types.is_dictionary(column.type):
+            strings = pa.chunked_array([c.cast(pa.string()) for c in column.chunks], type=pa.string())
+            columns.append(strings.combine_chunks().dictionary_encode())
+        else:
+            columns.append(column.combine_chunks())
+    return pa.table(columns, names=stored.column_names)
+
+
+def _arrow(table: Table, rows: list[tuple[Any, ...]]) -> pa.Table:
     values = list(zip(*rows, strict=True)) if rows else [() for _ in table.columns]
     arrays = [_column(list(v), kind) for v, kind in zip(values, table.columns.values(), strict=True)]
-    stored = pa.table(arrays, names=list(table.columns))
+    return pa.table(arrays, names=list(table.columns))
+
+
+def _file(stored: pa.Table) -> bytes:
     sink = pa.BufferOutputStream()
     with ipc.new_file(sink, stored.schema, options=_OPTIONS) as writer:
         writer.write_table(stored)
