@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -57,6 +58,17 @@ def dry_run(at: AppTest) -> FlowRun:
     return run
 
 
+def run_pilot(at: AppTest, sandbox: Sandbox, chosen: list[str]) -> dict[str, list[dict[str, Any]]]:
+    """Click Run pilot: exactly the chosen deals get one DRAFT invoice each; the tenant's invoices."""
+    at.button(key="flow_pilot").click().run()
+    assert page_problems(at) == []
+    pilot: FlowRun = at.session_state[PILOT][1]
+    assert [o.reference for o in pilot.created] == chosen
+    found = invoices_by_reference(sandbox)
+    assert all(len(found[r]) == 1 and found[r][0]["Status"] == "DRAFT" for r in chosen)
+    return found
+
+
 def test_the_dry_run_shows_drafts_and_holds_and_writes_nothing(
     flow_app: Callable[[], tuple[AppTest, Sandbox]],
 ) -> None:
@@ -92,12 +104,7 @@ def test_a_pilot_needs_the_typed_name_and_creates_exactly_the_allowed_drafts(
     assert at.button(key="flow_pilot").disabled  # exactly the name, not nearly
     at.text_input(key="flow_confirm").input(name).run()
     assert not at.button(key="flow_pilot").disabled
-    at.button(key="flow_pilot").click().run()
-    assert page_problems(at) == []
-    pilot: FlowRun = at.session_state[PILOT][1]
-    assert [o.reference for o in pilot.created] == chosen
-    found = invoices_by_reference(sandbox)
-    assert all(len(found[r]) == 1 and found[r][0]["Status"] == "DRAFT" for r in chosen)
+    run_pilot(at, sandbox, chosen)
     with Engagement.open("demo", create=False) as engagement:
         invoiced = {row.reference for row in Ledger(engagement).invoiced().values()}
     assert invoiced == set(chosen)
@@ -168,12 +175,7 @@ def test_on_hubspot_a_pilot_creates_the_allowed_drafts_and_writes_them_back_to_t
     assert len(chosen) == 2 and all(r.startswith("HS-") for r in chosen)
     at.multiselect(key="flow_allow").set_value(chosen).run()
     at.text_input(key="flow_confirm").input(name).run()
-    at.button(key="flow_pilot").click().run()
-    assert page_problems(at) == []
-    pilot: FlowRun = at.session_state[PILOT][1]
-    assert [o.reference for o in pilot.created] == chosen
-    found = invoices_by_reference(sandbox)
-    assert all(len(found[r]) == 1 and found[r][0]["Status"] == "DRAFT" for r in chosen)
+    found = run_pilot(at, sandbox, chosen)
     invoice_id = keys.of(DEAL_INVOICE_ID).code
     for reference in chosen:  # each deal in HubSpot now holds its draft's InvoiceID
         deal = stored_values("hubspot", sandbox.hubspot, "deal", reference.removeprefix("HS-"))
