@@ -8,6 +8,7 @@ Secrets never come here: tokens live in the token store.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -490,15 +491,26 @@ def _write_columnar_copy(
 ) -> int:
     """Keep the columnar copy of a snapshot's table (`workbench.store_columns`) made from its rows as
     written; a table without one reads from its rows. The number of rows."""
-    try:
-        copy = store_columns.encode(table, rows)
-        db.execute(
-            "INSERT OR REPLACE INTO snapshot_columns VALUES (?, ?, ?, ?)",
-            (snapshot_id, table.name, store_columns.FORMAT, copy),
-        )
-    except (pa.ArrowException, ValueError, sqlite3.DataError):
-        pass  # a value the copy cannot hold, or a copy larger than SQLite keeps: the rows alone
+    # a value the copy cannot hold, or a copy larger than SQLite keeps: the rows alone
+    with contextlib.suppress(pa.ArrowException, ValueError, sqlite3.DataError):
+        _keep_copy(db, table.name, snapshot_id, store_columns.encode(table, rows))
     return len(rows)
+
+
+def _stored_copy(db: sqlite3.Connection, name: str, snapshot_id: int) -> bytes | None:
+    """A snapshot's columnar copy of a table, if it has one of the current format."""
+    row = db.execute(
+        "SELECT data FROM snapshot_columns WHERE snapshot_id = ? AND table_name = ? AND format = ?",
+        (snapshot_id, name, store_columns.FORMAT),
+    ).fetchone()
+    return None if row is None else bytes(row[0])
+
+
+def _keep_copy(db: sqlite3.Connection, name: str, snapshot_id: int, copy: bytes) -> None:
+    db.execute(
+        "INSERT OR REPLACE INTO snapshot_columns VALUES (?, ?, ?, ?)",
+        (snapshot_id, name, store_columns.FORMAT, copy),
+    )
 
 
 @dataclass(frozen=True)
@@ -529,22 +541,16 @@ def _copy_from_base(
             (snapshot_id, base_snapshot_id, table.name, store_columns.FORMAT),
         )
         return shared.rowcount == 1
-    base = db.execute(
-        "SELECT data FROM snapshot_columns WHERE snapshot_id = ? AND table_name = ? AND format = ?",
-        (base_snapshot_id, table.name, store_columns.FORMAT),
-    ).fetchone()
+    base = _stored_copy(db, table.name, base_snapshot_id)
     try:
         patched = (
             None
             if base is None
-            else store_columns.patch(table, base[0], change.keys, change.replace, change.added)
+            else store_columns.patch(table, base, change.keys, change.replace, change.added)
         )
         if patched is None or patched[1] != rows:
             return False
-        db.execute(
-            "INSERT OR REPLACE INTO snapshot_columns VALUES (?, ?, ?, ?)",
-            (snapshot_id, table.name, store_columns.FORMAT, patched[0]),
-        )
+        _keep_copy(db, table.name, snapshot_id, patched[0])
     except (pa.ArrowException, ValueError, sqlite3.DataError):
         return False
     return True
@@ -561,13 +567,10 @@ def _read_table(
         )
     if snapshot_id is None:
         return typed_frame(table, [], columns)
-    copy = db.execute(
-        "SELECT data FROM snapshot_columns WHERE snapshot_id = ? AND table_name = ? AND format = ?",
-        (snapshot_id, name, store_columns.FORMAT),
-    ).fetchone()
+    copy = _stored_copy(db, name, snapshot_id)
     if copy is not None:
         try:
-            return store_columns.decode(table, copy[0], columns)
+            return store_columns.decode(table, copy, columns)
         except pa.ArrowException:  # the rows are the record: read them
             pass
     quoted = ", ".join(f'"{c}"' for c in (table.columns if columns is None else columns))
